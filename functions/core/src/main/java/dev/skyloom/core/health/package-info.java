@@ -1,0 +1,2 @@
+/** Health of the platform's dependencies: checks behind a port, run concurrently with a deadline. */
+package dev.skyloom.core.health;

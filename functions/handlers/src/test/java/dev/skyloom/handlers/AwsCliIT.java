@@ -1,0 +1,107 @@
+package dev.skyloom.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skyloom.local.cloud.LocalCloud;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The AWS CLI v2 (the Debian package awscli, which ./skyloom test installs) works unchanged against the edge with
+ * {@code --endpoint-url}: DynamoDB, SQS, S3 and Lambda, including invoking a function of the project.
+ */
+class AwsCliIT {
+    private static final Path AWS = Path.of("/usr/bin/aws");
+
+    @TempDir
+    static Path dataDir;
+    static LocalCloud cloud;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(AWS).as("the AWS CLI v2 at /usr/bin/aws (./skyloom test installs the Debian package awscli)")
+                .isExecutable();
+        cloud = PlatformIT.start(dataDir);
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    private static String aws(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url",
+                cloud.edgeEndpoint().toString(), "--output", "json"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        env.put("AWS_DEFAULT_REGION", "us-east-1");
+        env.put("AWS_PAGER", "");
+        env.put("HOME", dataDir.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as("aws %s failed: %s", String.join(" ", args), output).isZero();
+        return output;
+    }
+
+    @Test
+    void dynamoDb_listPutGet() throws Exception {
+        assertThat(aws("dynamodb", "list-tables")).contains("skyloom-main", "skyloom-events", "skyloom-idempotency");
+
+        aws("dynamodb", "put-item", "--table-name", "skyloom-idempotency", "--item",
+                "{\"id\":{\"S\":\"cli-1\"},\"note\":{\"S\":\"from the cli\"}}");
+
+        assertThat(aws("dynamodb", "get-item", "--table-name", "skyloom-idempotency", "--key",
+                "{\"id\":{\"S\":\"cli-1\"}}")).contains("from the cli");
+    }
+
+    @Test
+    void sqs_listSendReceive() throws Exception {
+        assertThat(aws("sqs", "list-queues")).contains("/000000000000/skyloom-events");
+        String url = cloud.edgeEndpoint() + "/000000000000/skyloom-events-dlq";
+
+        aws("sqs", "send-message", "--queue-url", url, "--message-body", "hello from the cli");
+
+        assertThat(aws("sqs", "receive-message", "--queue-url", url, "--wait-time-seconds", "2"))
+                .contains("hello from the cli");
+    }
+
+    @Test
+    void s3_copyAndList() throws Exception {
+        Path file = Files.writeString(dataDir.resolve("note.txt"), "an object from the cli");
+
+        aws("s3", "cp", file.toString(), "s3://skyloom-artifacts/cli/note.txt");
+
+        assertThat(aws("s3", "ls", "s3://skyloom-artifacts/cli/")).contains("note.txt");
+        Path back = dataDir.resolve("back.txt");
+        aws("s3", "cp", "s3://skyloom-artifacts/cli/note.txt", back.toString());
+        assertThat(Files.readString(back)).isEqualTo("an object from the cli");
+    }
+
+    @Test
+    void lambda_listAndInvokeAFunctionOfTheProject() throws Exception {
+        assertThat(aws("lambda", "list-functions")).contains("skyloom-api", "skyloom-bootstrap",
+                "dev.skyloom.handlers.ApiHandler::handleRequest");
+        Path out = dataDir.resolve("invoke.json");
+
+        String result = aws("lambda", "invoke", "--function-name", "skyloom-api", "--cli-binary-format",
+                "raw-in-base64-out", "--payload", "{\"httpMethod\":\"GET\",\"path\":\"/api/v1/health\"}",
+                out.toString());
+
+        assertThat(result).contains("\"StatusCode\": 200").doesNotContain("FunctionError");
+        assertThat(Files.readString(out)).contains("\"statusCode\":200", "\\\"status\\\":\\\"ok\\\"");
+    }
+}

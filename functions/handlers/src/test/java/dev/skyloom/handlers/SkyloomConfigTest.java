@@ -1,0 +1,47 @@
+package dev.skyloom.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SkyloomConfigTest {
+
+    @Test
+    void fromEnv_onAws_usesTheDefaultCredentialChainAndNoEndpoint() {
+        SkyloomConfig config = SkyloomConfig.fromEnv(Map.of("AWS_REGION", "eu-west-1",
+                "AWS_ACCESS_KEY_ID", "ASIA...", "SKYLOOM_TABLE_MAIN", "skyloom-prod-main"));
+
+        assertThat(config.region()).isEqualTo("eu-west-1");
+        assertThat(config.endpoint()).isEmpty();
+        assertThat(config.credentials()).isEmpty();
+        assertThat(config.mainTable()).contains("skyloom-prod-main");
+    }
+
+    @Test
+    void fromEnv_inTheLocalCloud_pointsClientsAtTheEdge() {
+        SkyloomConfig config = SkyloomConfig.fromEnv(Map.of("AWS_REGION", "us-east-1",
+                "AWS_ENDPOINT_URL", "http://localhost:4566", "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "secret-value"));
+
+        assertThat(config.endpoint()).contains(URI.create("http://localhost:4566"));
+        assertThat(config.credentials()).isPresent();
+        assertThat(config.credentials().get().toString()).doesNotContain("secret-value");
+    }
+
+    @Test
+    void fromEnv_shouldFail_namingEveryProblem() {
+        assertThatThrownBy(() -> SkyloomConfig.fromEnv(Map.of("AWS_ENDPOINT_URL", "not a url")))
+                .hasMessageContaining("AWS_REGION is not set")
+                .hasMessageContaining("AWS_ENDPOINT_URL 'not a url' is not an absolute URL");
+    }
+
+    @Test
+    void require_namesTheMissingVariable() {
+        assertThatThrownBy(() -> SkyloomConfig.require(Optional.empty(), "SKYLOOM_TABLE_MAIN"))
+                .hasMessageContaining("SKYLOOM_TABLE_MAIN is not set");
+    }
+}
