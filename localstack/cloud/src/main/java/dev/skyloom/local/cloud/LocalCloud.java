@@ -13,7 +13,12 @@ import dev.skyloom.local.cloud.emulators.SqsEmulator;
 import dev.skyloom.local.cloud.lambda.AsyncInvoker;
 import dev.skyloom.local.cloud.lambda.LambdaApi;
 import dev.skyloom.local.cloud.lambda.LocalLambda;
+import dev.skyloom.local.cloud.events.EventBridgeApi;
+import dev.skyloom.local.cloud.events.LocalEventBridge;
+import dev.skyloom.local.cloud.http.EdgeJsonClient;
 import dev.skyloom.local.cloud.provision.Bootstrapper;
+import dev.skyloom.local.cloud.sfn.LocalStepFunctions;
+import dev.skyloom.local.cloud.sfn.StepFunctionsApi;
 import dev.skyloom.local.cloud.provision.ResourceProvisioner;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.ResourceManifest;
@@ -30,6 +35,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -100,6 +106,18 @@ public final class LocalCloud implements AutoCloseable {
             lambda.asyncInvoker(asyncInvoker);
             asyncInvoker.start();
             started.push(asyncInvoker);
+
+            // Step Functions last among the services: recovered executions may call Lambda, SQS, ... at once
+            LocalStepFunctions stepFunctions = new LocalStepFunctions(config.dataDir().resolve("stepfunctions"),
+                    publicEdge, config.region(), config.accountId());
+            started.push(stepFunctions);
+            edge.route(AwsService.STEPFUNCTIONS, new StepFunctionsApi(stepFunctions.engine()));
+            stepFunctions.start();
+            LocalEventBridge eventBridge = new LocalEventBridge(config.dataDir().resolve("events"), config.region(),
+                    config.accountId(), publicEdge, new EdgeJsonClient(publicEdge, HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()),
+                    lambda, stepFunctions.engine());
+            edge.route(AwsService.EVENTS, new EventBridgeApi(eventBridge));
 
             if (config.functionsCode() != null) {
                 ResourceManifest manifest = SkyloomResources.manifest();

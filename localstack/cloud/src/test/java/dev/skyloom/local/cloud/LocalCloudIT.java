@@ -140,7 +140,7 @@ class LocalCloudIT {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("x-amzn-ErrorType")).contains("UnknownServiceException");
         assertThat(response.body()).contains("\"__type\":\"UnknownServiceException\"")
-                .contains("Kinesis_20131202").contains("dynamodb, lambda, s3, sqs");
+                .contains("Kinesis_20131202").contains("available: dynamodb, events, lambda, s3, sqs, states");
     }
 
     @Test
@@ -174,7 +174,8 @@ class LocalCloudIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"dynamodb\":\"running\"", "\"sqs\":\"running\"",
-                "\"s3\":\"running\"", "\"lambda\":\"running\"");
+                "\"s3\":\"running\"", "\"lambda\":\"running\"", "\"states\":\"running\"",
+                "\"events\":\"running\"");
     }
 
     private HttpResponse<String> post(String path, String target, String body) throws Exception {

@@ -54,6 +54,11 @@ final class TestClients {
                 .credentialsProvider(CREDENTIALS).overrideConfiguration(config()).build();
     }
 
+    static software.amazon.awssdk.services.sfn.SfnClient sfn(URI edge) {
+        return software.amazon.awssdk.services.sfn.SfnClient.builder().endpointOverride(edge).region(Region.US_EAST_1)
+                .credentialsProvider(CREDENTIALS).overrideConfiguration(config()).build();
+    }
+
     /** A deployment package of the test functions, built from the compiled test classes. */
     static byte[] testFunctionsZip() {
         Path root;

@@ -1,0 +1,2 @@
+/** Tests of definition validation and compilation. */
+package dev.skyloom.local.sfn.asl;

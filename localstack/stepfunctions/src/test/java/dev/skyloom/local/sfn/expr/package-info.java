@@ -1,0 +1,2 @@
+/** Tests of JSONPath evaluation, error matching and intrinsic functions. */
+package dev.skyloom.local.sfn.expr;

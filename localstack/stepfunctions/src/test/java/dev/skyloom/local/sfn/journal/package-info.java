@@ -1,0 +1,2 @@
+/** Tests of the journal: replay order, torn tails, compaction and large records. */
+package dev.skyloom.local.sfn.journal;
