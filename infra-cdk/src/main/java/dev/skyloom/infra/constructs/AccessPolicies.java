@@ -1,0 +1,106 @@
+package dev.skyloom.infra.constructs;
+
+import dev.skyloom.manifest.Grant;
+import dev.skyloom.manifest.IndexSpec;
+import dev.skyloom.manifest.TableSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.constructs.IConstruct;
+
+/**
+ * Least-privilege IAM statements for the manifest's access levels: every action is named (no {@code *} and no
+ * {@code s3:Get*}-style patterns) and every resource is the declared table, index, bucket, queue, function alias or
+ * key. Only S3 object keys ({@code <bucket ARN>/*}) carry a wildcard, because run workspaces are created at run time.
+ */
+public final class AccessPolicies {
+    static final List<String> TABLE_READ = List.of("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+            "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query");
+    static final List<String> TABLE_WRITE = List.of("dynamodb:BatchWriteItem", "dynamodb:DeleteItem",
+            "dynamodb:PutItem", "dynamodb:UpdateItem");
+    static final List<String> BUCKET_LIST = List.of("s3:ListBucket");
+    static final List<String> OBJECT_READ = List.of("s3:GetObject");
+    static final List<String> OBJECT_WRITE = List.of("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject");
+    static final List<String> QUEUE_SEND = List.of("sqs:GetQueueAttributes", "sqs:SendMessage");
+    static final List<String> QUEUE_CONSUME = List.of("sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes", "sqs:ReceiveMessage");
+    static final List<String> FUNCTION_INVOKE = List.of("lambda:InvokeFunction");
+    static final List<String> KEY_DECRYPT = List.of("kms:Decrypt", "kms:DescribeKey");
+    static final List<String> KEY_ENCRYPT = List.of("kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom",
+            "kms:ReEncryptTo");
+
+    private AccessPolicies() {
+    }
+
+    /** The statements that give a principal the manifest grants, on the resources of {@code resources}. */
+    public static List<PolicyStatement> forGrants(IConstruct scope, List<Grant> grants, DeployedResources resources) {
+        List<PolicyStatement> statements = new ArrayList<>();
+        Set<String> keyActions = new LinkedHashSet<>();
+        Set<String> viaServices = new LinkedHashSet<>();
+        String region = Stack.of(scope).getRegion();
+        for (Grant grant : grants) {
+            boolean write = grant.access() == Grant.Access.READ_WRITE;
+            switch (grant.kind()) {
+                case TABLE -> {
+                    statements.add(allow(write ? concat(TABLE_READ, TABLE_WRITE) : TABLE_READ,
+                            tableResources(resources, grant.name())));
+                    keyActions.addAll(KEY_DECRYPT);
+                    if (write) {
+                        keyActions.addAll(KEY_ENCRYPT);
+                    }
+                    viaServices.add("dynamodb." + region + ".amazonaws.com");
+                }
+                case BUCKET -> {
+                    String bucketArn = resources.bucket(grant.name()).getBucketArn();
+                    statements.add(allow(BUCKET_LIST, List.of(bucketArn)));
+                    statements.add(allow(write ? concat(OBJECT_READ, OBJECT_WRITE) : OBJECT_READ,
+                            List.of(bucketArn + "/*")));
+                    keyActions.addAll(KEY_DECRYPT);
+                    if (write) {
+                        keyActions.addAll(KEY_ENCRYPT);
+                    }
+                    viaServices.add("s3." + region + ".amazonaws.com");
+                }
+                case QUEUE -> statements.add(allow(grant.access() == Grant.Access.CONSUME ? QUEUE_CONSUME : QUEUE_SEND,
+                        List.of(resources.queue(grant.name()).getQueueArn())));
+                case FUNCTION -> statements.add(allow(FUNCTION_INVOKE,
+                        List.of(resources.functionAliasArn(scope, grant.name()))));
+            }
+        }
+        if (!keyActions.isEmpty()) {
+            statements.add(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                    .actions(List.copyOf(keyActions))
+                    .resources(List.of(resources.dataKey().getKeyArn()))
+                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService", List.copyOf(viaServices))))
+                    .build());
+        }
+        return statements;
+    }
+
+    /** The table's ARN and the ARN of each of its declared indexes (never {@code index/*}). */
+    static List<String> tableResources(DeployedResources resources, String table) {
+        String tableArn = resources.table(table).getTableArn();
+        List<String> arns = new ArrayList<>();
+        arns.add(tableArn);
+        TableSpec spec = resources.manifest().table(table);
+        for (IndexSpec index : spec.globalSecondaryIndexes()) {
+            arns.add(tableArn + "/index/" + index.name());
+        }
+        return arns;
+    }
+
+    static PolicyStatement allow(List<String> actions, List<String> resources) {
+        return PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(actions).resources(resources).build();
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+}

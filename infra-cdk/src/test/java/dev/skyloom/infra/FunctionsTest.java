@@ -1,0 +1,144 @@
+package dev.skyloom.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skyloom.manifest.EnvValue;
+import dev.skyloom.manifest.FunctionSpec;
+import dev.skyloom.manifest.SkyloomResources;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Capture;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+
+/** The Functions construct: the manifest's functions, their environment, SnapStart alias and one role each. */
+class FunctionsTest {
+    private final SynthesizedApp app = SynthesizedApp.get();
+    private final Template platform = app.platform;
+
+    @Test
+    void everyManifestFunction_runsItsHandler_onJava21_withItsMemoryTimeoutAndConcurrency() {
+        for (FunctionSpec spec : SkyloomResources.manifest().functions()) {
+            platform.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "FunctionName", SynthesizedApp.PREFIX + spec.name(),
+                    "Handler", spec.handler(),
+                    "Runtime", "java21",
+                    "MemorySize", spec.memoryMb(),
+                    "Timeout", spec.timeoutSeconds(),
+                    "ReservedConcurrentExecutions", spec.reservedConcurrency() > 0 ? spec.reservedConcurrency()
+                            : Match.absent(),
+                    "SnapStart", Map.of("ApplyOn", "PublishedVersions"),
+                    "TracingConfig", Map.of("Mode", "Active"))));
+        }
+        platform.resourceCountIs("AWS::Lambda::Function", SkyloomResources.manifest().functions().size());
+    }
+
+    @Test
+    void code_isTheDeploymentJar_asAnAsset() {
+        Capture code = new Capture();
+        platform.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "FunctionName", SynthesizedApp.PREFIX + "api", "Code", code)));
+        assertThat(code.asObject()).containsKeys("S3Bucket", "S3Key");
+        assertThat(Templates.render(code.asObject().get("S3Key"), platform)).endsWith(".jar");
+    }
+
+    @Test
+    void environment_resolvesEveryReference_toTheDeployedResource_andConfiguresPowertools() {
+        for (FunctionSpec spec : SkyloomResources.manifest().functions()) {
+            Capture variables = new Capture();
+            platform.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "FunctionName", SynthesizedApp.PREFIX + spec.name(),
+                    "Environment", Map.of("Variables", variables))));
+            Map<String, Object> environment = variables.asObject();
+            assertThat(environment).containsEntry("POWERTOOLS_SERVICE_NAME", "skyloom-" + spec.name())
+                    .containsEntry("POWERTOOLS_LOG_LEVEL", "INFO")
+                    .containsEntry("POWERTOOLS_METRICS_NAMESPACE", "Skyloom")
+                    .containsEntry("POWERTOOLS_TRACER_CAPTURE_RESPONSE", "false");
+            spec.environment().forEach((name, value) -> {
+                String resolved = Templates.render(environment.get(name), app.data);
+                switch (value) {
+                    case EnvValue.Literal literal -> assertThat(resolved).as(name).isEqualTo(literal.value());
+                    case EnvValue.Ref ref -> assertThat(resolved).as(name).isEqualTo(switch (ref.kind()) {
+                        case TABLE -> "{Ref:" + Templates.logicalId(app.data, "AWS::DynamoDB::Table", "TableName",
+                                SynthesizedApp.PREFIX + ref.name()) + "}";
+                        case QUEUE -> "{Ref:" + Templates.logicalId(platform, "AWS::SQS::Queue", "QueueName",
+                                SynthesizedApp.PREFIX + ref.name()) + "}";
+                        case BUCKET -> "{Ref:" + bucketId(ref.name()) + "}";
+                        case FUNCTION -> SynthesizedApp.PREFIX + ref.name() + ":live";
+                    });
+                }
+            });
+        }
+    }
+
+    @Test
+    void everyFunction_isInvokedThroughALiveAlias_onAPublishedVersion() {
+        for (FunctionSpec spec : SkyloomResources.manifest().functions()) {
+            String function = Templates.logicalId(platform, "AWS::Lambda::Function", "FunctionName",
+                    SynthesizedApp.PREFIX + spec.name());
+            Capture version = new Capture();
+            platform.hasResourceProperties("AWS::Lambda::Alias", Match.objectLike(Map.of(
+                    "Name", "live", "FunctionName", Map.of("Ref", function), "FunctionVersion", version)));
+            @SuppressWarnings("unchecked")
+            List<Object> versionRef = (List<Object>) version.asObject().get("Fn::GetAtt");
+            platform.hasResource("AWS::Lambda::Version", Match.objectLike(Map.of(
+                    "Properties", Match.objectLike(Map.of("FunctionName", Map.of("Ref", function))))));
+            assertThat(platform.findResources("AWS::Lambda::Version")).containsKey((String) versionRef.get(0));
+        }
+    }
+
+    @Test
+    void everyFunction_hasItsOwnRole_andItsOwnLogGroup() {
+        Set<Object> roles = new HashSet<>();
+        for (FunctionSpec spec : SkyloomResources.manifest().functions()) {
+            Map<String, Object> function = Templates.resource(platform, "AWS::Lambda::Function", "FunctionName",
+                    SynthesizedApp.PREFIX + spec.name());
+            roles.add(function.get("Role"));
+            platform.hasResourceProperties("AWS::Logs::LogGroup", Match.objectLike(Map.of(
+                    "LogGroupName", "/aws/lambda/" + SynthesizedApp.PREFIX + spec.name(), "RetentionInDays", 30)));
+        }
+        assertThat(roles).hasSize(SkyloomResources.manifest().functions().size());
+    }
+
+    @Test
+    void bootstrapRole_reachesOnlyTheMainTable_itsKeyAndItsLogs() {
+        String role = ((List<?>) ((Map<?, ?>) Templates.resource(platform, "AWS::Lambda::Function", "FunctionName",
+                SynthesizedApp.PREFIX + "bootstrap").get("Role")).get("Fn::GetAtt")).get(0).toString();
+        String mainTable = "{GetAtt:" + Templates.logicalId(app.data, "AWS::DynamoDB::Table", "TableName",
+                SynthesizedApp.PREFIX + "main") + ".Arn}";
+        Set<String> resources = new HashSet<>();
+        for (Templates.Statement statement : Templates.identityStatements(platform)) {
+            if (statement.roles().contains(role)) {
+                statement.resources().forEach(r -> resources.add(Templates.render(r, app.data)));
+            }
+        }
+        assertThat(resources).contains(mainTable, mainTable + "/index/gsi1", mainTable + "/index/gsi2")
+                .noneMatch(r -> r.contains("Tableevents") || r.contains("Queue") || r.contains("Bucket"));
+    }
+
+    @Test
+    void apiRole_getsExactlyTheManifestGrants_withNamedActions() {
+        Capture statements = new Capture();
+        String role = ((List<?>) ((Map<?, ?>) Templates.resource(platform, "AWS::Lambda::Function", "FunctionName",
+                SynthesizedApp.PREFIX + "api").get("Role")).get("Fn::GetAtt")).get(0).toString();
+        platform.hasResourceProperties("AWS::IAM::Role", Match.objectLike(Map.of(
+                "Description", Match.stringLikeRegexp(".*skyloom-test-api.*"),
+                "Policies", List.of(Map.of("PolicyName", "manifest-grants",
+                        "PolicyDocument", Match.objectLike(Map.of("Statement", statements)))))));
+        assertThat(platform.findResources("AWS::IAM::Role")).containsKey(role);
+        List<Object> all = statements.asArray();
+        assertThat(all.toString())
+                .contains("dynamodb:PutItem", "sqs:SendMessage", "s3:PutObject", "s3:ListBucket", "kms:ViaService")
+                .doesNotContain("dynamodb:Scan", "dynamodb:*", "s3:*", "sqs:*", "\"*\"");
+    }
+
+    private String bucketId(String name) {
+        return app.data.findResources("AWS::S3::Bucket").entrySet().stream()
+                .filter(e -> Templates.render(Templates.properties(e.getValue()).get("BucketName"), app.data)
+                        .startsWith(SynthesizedApp.PREFIX + name + "-"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+}
