@@ -81,7 +81,8 @@ class ParityIT {
         data = Template.fromStack(deployment.data());
         platform = Template.fromStack(deployment.platform());
 
-        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir, jar)).start();
+        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir, jar)
+                .withStateMachines(SynthesizedApp.root().resolve("statemachines"))).start();
         URI edge = cloud.edgeEndpoint();
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
         var config = ClientOverrideConfiguration.builder().retryStrategy(AwsRetryStrategy.doNotRetry())

@@ -35,6 +35,11 @@ final class MainTableKeys {
         return "APIKEY#" + keyId;
     }
 
+    /** The sort key of a document in a collection of a tenant's partition. */
+    static String document(String collection, String id) {
+        return collection + "#" + id;
+    }
+
     static String tenantApiKeys(String tenantId) {
         return "TENANT#" + tenantId + "#APIKEYS";
     }

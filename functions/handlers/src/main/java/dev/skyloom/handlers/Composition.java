@@ -1,7 +1,39 @@
 package dev.skyloom.handlers;
 
 import dev.skyloom.aws.AwsHealthChecks;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloom.aws.DynamoDbBootstrapStore;
+import dev.skyloom.aws.DynamoDbDocumentStore;
+import dev.skyloom.aws.DynamoDbIdentityStore;
+import dev.skyloom.aws.DynamoDbRateCounter;
+import dev.skyloom.core.ratelimit.RateLimits;
+import dev.skyloom.core.api.Api;
+import dev.skyloom.core.api.ApiError;
+import dev.skyloom.core.secrets.AesGcmSecretCipher;
+import dev.skyloom.core.secrets.SecretCipher;
+import dev.skyloom.core.secrets.SecretService;
+import dev.skyloom.core.api.Json;
+import dev.skyloom.core.health.HealthReport;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import dev.skyloom.aws.DynamoDbLlmCallStore;
+import dev.skyloom.aws.DynamoDbUserStore;
+import dev.skyloom.core.usage.UsageService;
+import dev.skyloom.core.identity.IdentityService;
+import dev.skyloom.core.identity.JwksTokenVerifier;
+import dev.skyloom.core.identity.Tokens;
+import dev.skyloom.core.identity.UserService;
+import java.net.URI;
+import java.util.Base64;
+import java.util.Optional;
+import dev.skyloom.core.resources.AgentService;
+import dev.skyloom.core.resources.ProjectService;
+import dev.skyloom.core.resources.PipelineService;
+import dev.skyloom.core.resources.SkillService;
+import dev.skyloom.core.resources.TaskService;
+import dev.skyloom.core.store.DocumentStore;
 import dev.skyloom.core.health.HealthService;
 import dev.skyloom.core.identity.BootstrapService;
 import dev.skyloom.manifest.SkyloomResources;
@@ -67,6 +99,88 @@ final class Composition {
     private static final class Bootstrap {
         static final BootstrapService SERVICE = new BootstrapService(new DynamoDbBootstrapStore(DynamoDb.CLIENT,
                 SkyloomConfig.require(CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN)), Clock.systemUTC());
+    }
+
+    private static final class Services {
+        static final String TABLE = SkyloomConfig.require(CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN);
+        static final DocumentStore DOCUMENTS = new DynamoDbDocumentStore(DynamoDb.CLIENT, TABLE);
+        static final IdentityService IDENTITY = new IdentityService(new DynamoDbIdentityStore(DynamoDb.CLIENT, TABLE),
+                Clock.systemUTC(), () -> Optional.ofNullable(Secrets.TOKENS), CONFIG.externalIdentity().map(
+                        external -> new JwksTokenVerifier(jwkSource(external.jwksUrl()), external.issuer(),
+                                external.clientIds(), Clock.systemUTC())));
+        static final UserService USERS = new UserService(new DynamoDbUserStore(DynamoDb.CLIENT, TABLE),
+                Composition::tokens, Clock.systemUTC(), new DynamoDbRateCounter(DynamoDb.CLIENT, TABLE));
+        static final ProjectService PROJECTS = new ProjectService(DOCUMENTS, Clock.systemUTC());
+        static final AgentService AGENTS = new AgentService(DOCUMENTS, Clock.systemUTC());
+        static final TaskService TASKS = new TaskService(DOCUMENTS, Clock.systemUTC(), PROJECTS, AGENTS);
+        static final UsageService USAGE = new UsageService(new DynamoDbLlmCallStore(DynamoDb.CLIENT, TABLE),
+                Clock.systemUTC());
+        static final SkillService SKILLS = new SkillService(DOCUMENTS, Clock.systemUTC());
+        static final PipelineService PIPELINES = new PipelineService(DOCUMENTS, Clock.systemUTC());
+        static final SecretService SECRETS = new SecretService(DOCUMENTS, Clock.systemUTC(), Composition::cipher,
+                AGENTS);
+    }
+
+    private static final class Secrets {
+        static final SecretCipher CIPHER = CONFIG.secretsKey().map(AesGcmSecretCipher::fromBase64).orElse(null);
+        static final Tokens TOKENS = CONFIG.secretsKey().map(k -> new Tokens(Base64.getDecoder().decode(k.strip()),
+                Clock.systemUTC())).orElse(null);
+    }
+
+    /** Skyloom's access token signer; a 503 when the deployment has no secrets key. */
+    static Tokens tokens() {
+        if (Secrets.TOKENS == null) {
+            throw new ApiError(503, "LOGIN_UNAVAILABLE", "Password login is not configured on this deployment: set "
+                    + SkyloomConfig.ENV_SECRETS_KEY + "; API keys work without it", List.of(), java.util.Map.of());
+        }
+        return Secrets.TOKENS;
+    }
+
+    private static JWKSource<SecurityContext> jwkSource(URI url) {
+        try {
+            return JWKSourceBuilder.create(url.toURL()).build();
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(SkyloomConfig.ENV_JWKS_URL + " is not a URL: " + url, e);
+        }
+    }
+
+    /** The secrets cipher; a 503 when the deployment has no {@value SkyloomConfig#ENV_SECRETS_KEY}. */
+    static SecretCipher cipher() {
+        if (Secrets.CIPHER == null) {
+            throw new ApiError(503, "SECRETS_UNAVAILABLE", "Secrets are not configured on this deployment: set "
+                    + SkyloomConfig.ENV_SECRETS_KEY + " to a base64 256-bit key", List.of(), java.util.Map.of());
+        }
+        return Secrets.CIPHER;
+    }
+
+    private static final class RestApi {
+        static final Api API = new Api(ApiRoutes.router(new ApiRoutes.Services(Composition::healthJson,
+                Services.IDENTITY, Services.PROJECTS, Services.AGENTS, Services.TASKS, Services.SECRETS,
+                Services.SKILLS, Services.PIPELINES, Services.USERS, Services.USAGE)),
+                request -> Services.IDENTITY.authenticate(request.header("Authorization")),
+                new RateLimits(new DynamoDbRateCounter(DynamoDb.CLIENT, Services.TABLE), Clock.systemUTC(),
+                        CONFIG.rateLimitPerKey(), CONFIG.rateLimitPerTenant()),
+                MAX_BODY_BYTES, System.err::println);
+    }
+
+    /** The largest request body the API reads (API Gateway allows 10 MB; no Skyloom resource needs more). */
+    static final int MAX_BODY_BYTES = 256 * 1024;
+
+    static Api api() {
+        return RestApi.API;
+    }
+
+    static JsonNode healthJson() {
+        HealthReport report = Health.SERVICE.check();
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("status", report.healthy() ? "ok" : "degraded");
+        ObjectNode components = body.putObject("components");
+        components.putObject("api").put("status", "ok").put("detail", "serving").put("latencyMs", 0);
+        report.components().forEach((name, component) -> components.putObject(name)
+                .put("status", component.healthy() ? "ok" : "down")
+                .put("detail", component.detail())
+                .put("latencyMs", component.latencyMillis()));
+        return body;
     }
 
     static HealthService health() {

@@ -44,4 +44,18 @@ class SkyloomConfigTest {
         assertThatThrownBy(() -> SkyloomConfig.require(Optional.empty(), "SKYLOOM_TABLE_MAIN"))
                 .hasMessageContaining("SKYLOOM_TABLE_MAIN is not set");
     }
+
+    @Test
+    void fromEnv_secretsKey_mustBe32BytesOfBase64_andIsNeverPrinted() {
+        String key = "c2t5bG9vbS10ZXN0LW9ubHktc2VjcmV0cy1rZXkhISE=";
+        SkyloomConfig config = SkyloomConfig.fromEnv(Map.of("AWS_REGION", "us-east-1",
+                SkyloomConfig.ENV_SECRETS_KEY, key));
+
+        assertThat(config.secretsKey()).contains(key);
+        assertThat(config.toString()).doesNotContain(key);
+        assertThatThrownBy(() -> SkyloomConfig.fromEnv(Map.of("AWS_REGION", "us-east-1",
+                SkyloomConfig.ENV_SECRETS_KEY, "c2hvcnQ="))).hasMessageContaining("32 bytes");
+        assertThatThrownBy(() -> SkyloomConfig.fromEnv(Map.of("AWS_REGION", "us-east-1",
+                SkyloomConfig.ENV_SECRETS_KEY, "not base64!"))).hasMessageContaining("not base64");
+    }
 }

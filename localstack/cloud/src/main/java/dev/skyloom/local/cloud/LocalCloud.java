@@ -17,12 +17,14 @@ import dev.skyloom.local.cloud.events.EventBridgeApi;
 import dev.skyloom.local.cloud.events.LocalEventBridge;
 import dev.skyloom.local.cloud.http.EdgeJsonClient;
 import dev.skyloom.local.cloud.provision.Bootstrapper;
+import dev.skyloom.local.cloud.sfn.EngineStateMachineDeployer;
 import dev.skyloom.local.cloud.sfn.LocalStepFunctions;
 import dev.skyloom.local.cloud.sfn.StepFunctionsApi;
 import dev.skyloom.local.cloud.provision.ResourceProvisioner;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.ResourceManifest;
 import dev.skyloom.manifest.SkyloomResources;
+import dev.skyloom.manifest.StateMachineSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -55,6 +57,8 @@ public final class LocalCloud implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCloud.class);
     static final String ADMIN_KEY_FILE = "admin.key";
     static final String LAMBDA_ASYNC_QUEUE = "skyloom-local-lambda-async";
+    /** The logical name of the platform's EventBridge bus; the CDK app names it the same way. */
+    static final String PLATFORM_BUS = "bus";
     /** DynamoDB accepts requests up to 16 MB (BatchWriteItem); SQS batches up to 1 MB of messages. */
     private static final int MAX_DYNAMODB_REQUEST = 16 * 1024 * 1024 + 64 * 1024;
     private static final int MAX_SQS_REQUEST = 2 * 1024 * 1024;
@@ -66,6 +70,7 @@ public final class LocalCloud implements AutoCloseable {
     private LocalLambda lambda;
     private ApiGateway apiGateway;
     private SdkClients clients;
+    private LocalStepFunctions stepFunctions;
     private Bootstrapper.Outcome bootstrap;
     private ResourceProvisioner.Provisioned provisioned;
 
@@ -108,7 +113,7 @@ public final class LocalCloud implements AutoCloseable {
             started.push(asyncInvoker);
 
             // Step Functions last among the services: recovered executions may call Lambda, SQS, ... at once
-            LocalStepFunctions stepFunctions = new LocalStepFunctions(config.dataDir().resolve("stepfunctions"),
+            stepFunctions = new LocalStepFunctions(config.dataDir().resolve("stepfunctions"),
                     publicEdge, config.region(), config.accountId());
             started.push(stepFunctions);
             edge.route(AwsService.STEPFUNCTIONS, new StepFunctionsApi(stepFunctions.engine()));
@@ -121,8 +126,13 @@ public final class LocalCloud implements AutoCloseable {
 
             if (config.functionsCode() != null) {
                 ResourceManifest manifest = SkyloomResources.manifest();
+                List<StateMachineSpec> stateMachines = config.stateMachines() == null ? List.of()
+                        : StateMachineSpec.discover(config.stateMachines());
+                eventBridge.ensureEventBus(Naming.LOCAL.physical(PLATFORM_BUS));
                 provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, Naming.LOCAL)
-                        .provision(manifest, config.functionsCode().toAbsolutePath());
+                        .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
+                                Naming.LOCAL.physical(PLATFORM_BUS), new EngineStateMachineDeployer(
+                                        stepFunctions.engine(), config.region(), config.accountId()));
                 bootstrap = new Bootstrapper(lambda).run(Naming.LOCAL.physical(SkyloomResources.FUNCTION_BOOTSTRAP),
                         config.dataDir().resolve(ADMIN_KEY_FILE));
                 apiGateway = new ApiGateway(new InetSocketAddress(config.host(), config.apiPort()), lambda,
@@ -208,6 +218,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public LocalLambda lambda() {
         return lambda;
+    }
+
+    /** The Step Functions engine, for the platform's own deployers. */
+    public dev.skyloom.local.sfn.StepFunctionsEngine stepFunctions() {
+        return stepFunctions.engine();
     }
 
     public LocalCloudConfig config() {

@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param functionsCode the deployment jar (or class directory) of Skyloom's functions; null runs the cloud with no
  *                      platform functions (emulators, edge and Lambda service only)
  * @param webRoot       the console's static build; null or missing serves a placeholder page
+ * @param stateMachines the folder of the platform's {@code *.asl.json} definitions (statemachines/); null deploys none
  */
 public record LocalCloudConfig(Path dataDir, String host, int edgePort, int apiPort, Path functionsCode, Path webRoot,
-                               String region, String accountId, int lambdaConcurrency, int asyncRetryDelaySeconds) {
+                               String region, String accountId, int lambdaConcurrency, int asyncRetryDelaySeconds,
+                               Path stateMachines) {
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_ACCOUNT = "000000000000";
 
@@ -32,12 +34,18 @@ public record LocalCloudConfig(Path dataDir, String host, int edgePort, int apiP
     /** The defaults of {@code ./skyloom up}. */
     public static LocalCloudConfig defaults(Path dataDir, Path functionsCode, Path webRoot) {
         return new LocalCloudConfig(dataDir, "127.0.0.1", 4566, 8080, functionsCode, webRoot, DEFAULT_REGION,
-                DEFAULT_ACCOUNT, 256, 5);
+                DEFAULT_ACCOUNT, 256, 5, null);
     }
 
     /** Free ports, for tests that run several clouds or run beside a developer's own. */
     public static LocalCloudConfig ephemeral(Path dataDir, Path functionsCode) {
         return new LocalCloudConfig(dataDir, "127.0.0.1", 0, 0, functionsCode, null, DEFAULT_REGION,
-                DEFAULT_ACCOUNT, 64, 1);
+                DEFAULT_ACCOUNT, 64, 1, null);
+    }
+
+    /** The same configuration, deploying the state machines of {@code folder}. */
+    public LocalCloudConfig withStateMachines(Path folder) {
+        return new LocalCloudConfig(dataDir, host, edgePort, apiPort, functionsCode, webRoot, region, accountId,
+                lambdaConcurrency, asyncRetryDelaySeconds, folder);
     }
 }

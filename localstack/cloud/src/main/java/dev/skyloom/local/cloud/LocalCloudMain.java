@@ -46,6 +46,10 @@ public final class LocalCloudMain implements Callable<Integer> {
             defaultValue = "web/dist")
     Path web;
 
+    @Option(names = "--state-machines", description = "The platform's ASL definitions (default: ${DEFAULT-VALUE}).",
+            defaultValue = "statemachines")
+    Path stateMachines;
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
@@ -57,7 +61,7 @@ public final class LocalCloudMain implements Callable<Integer> {
         prepareDataDir();
         LocalCloudConfig config = new LocalCloudConfig(dataDir.toAbsolutePath(), host, edgePort, apiPort,
                 functions.toAbsolutePath(), web.toAbsolutePath(), LocalCloudConfig.DEFAULT_REGION,
-                LocalCloudConfig.DEFAULT_ACCOUNT, 256, 5);
+                LocalCloudConfig.DEFAULT_ACCOUNT, 256, 5, stateMachines.toAbsolutePath());
         LocalCloud cloud = new LocalCloud(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -86,6 +86,13 @@ public final class LocalEventBridge {
         return busArn(name);
     }
 
+    /** Creates the bus unless it exists (for the platform's own bus at start). */
+    public synchronized void ensureEventBus(String name) {
+        if (!buses().has(name)) {
+            createEventBus(name);
+        }
+    }
+
     public synchronized void deleteEventBus(String name) {
         if ("default".equals(name)) {
             throw new EventBridgeException("ValidationException", "Cannot delete event bus default.");

@@ -3,13 +3,16 @@ package dev.skyloom.local.cloud.provision;
 import dev.skyloom.local.cloud.lambda.LambdaException;
 import dev.skyloom.local.cloud.lambda.LocalLambda;
 import dev.skyloom.manifest.BucketSpec;
+import dev.skyloom.manifest.DefinitionSubstitutions;
 import dev.skyloom.manifest.EnvValue;
 import dev.skyloom.manifest.FunctionSpec;
 import dev.skyloom.manifest.IndexSpec;
 import dev.skyloom.manifest.Key;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.QueueSpec;
+import dev.skyloom.manifest.ResourceKind;
 import dev.skyloom.manifest.ResourceManifest;
+import dev.skyloom.manifest.StateMachineSpec;
 import dev.skyloom.manifest.TableSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,12 +65,20 @@ public final class ResourceProvisioner {
         this.naming = naming;
     }
 
-    /** What was provisioned: physical names and queue URLs by logical name. */
+    /** What was provisioned: physical names, queue URLs and state machine ARNs by logical name. */
     public record Provisioned(Map<String, String> tables, Map<String, String> queueUrls, Map<String, String> buckets,
-                              Map<String, String> functions) {
+                              Map<String, String> functions, Map<String, String> stateMachines) {
     }
 
-    public Provisioned provision(ResourceManifest manifest, Path functionsCode) {
+    /** Creates or updates a state machine; returns its ARN. */
+    public interface StateMachineDeployer {
+        String deploy(String name, String definition, String roleArn);
+
+        String arnOf(String name);
+    }
+
+    public Provisioned provision(ResourceManifest manifest, Path functionsCode, List<StateMachineSpec> stateMachineSpecs,
+                                 String eventBus, StateMachineDeployer deployer) {
         Map<String, String> tables = new LinkedHashMap<>();
         for (TableSpec table : manifest.tables()) {
             tables.put(table.name(), table(table));
@@ -84,7 +95,29 @@ public final class ResourceProvisioner {
         for (FunctionSpec function : manifest.functions()) {
             functions.put(function.name(), function(function, functionsCode, tables, queues, buckets));
         }
-        return new Provisioned(tables, queues, buckets, functions);
+        Map<String, String> values = new HashMap<>();
+        tables.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.TABLE, logical), name));
+        queues.forEach((logical, url) -> values.put(DefinitionSubstitutions.key(ResourceKind.QUEUE, logical), url));
+        buckets.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.BUCKET, logical), name));
+        functions.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.FUNCTION, logical),
+                lambda.functionArn(name)));
+        stateMachineSpecs.forEach(spec -> values.put(DefinitionSubstitutions.stateMachineArn(spec.name()),
+                deployer.arnOf(naming.physical(spec.name()))));
+        values.put(DefinitionSubstitutions.EVENT_BUS_NAME, eventBus);
+        Map<String, String> stateMachines = new LinkedHashMap<>();
+        for (StateMachineSpec spec : stateMachineSpecs) {
+            String name = naming.physical(spec.name());
+            String definition;
+            try {
+                definition = DefinitionSubstitutions.substitute(spec.definition(), values);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("state machine " + spec.name() + ": " + e.getMessage(), e);
+            }
+            stateMachines.put(spec.name(), deployer.deploy(name, definition,
+                    "arn:aws:iam::000000000000:role/" + name));
+            LOG.info("state machine deployed name={}", name);
+        }
+        return new Provisioned(tables, queues, buckets, functions, stateMachines);
     }
 
     private String table(TableSpec spec) {

@@ -1,0 +1,45 @@
+package dev.skyloom.core.resources;
+
+import dev.skyloom.core.api.Page;
+import dev.skyloom.core.identity.Principal;
+import dev.skyloom.core.store.DocumentStore;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Agents of a tenant: CRUD with validation and optimistic locking. */
+public final class AgentService {
+    static final String COLLECTION = "AGENT";
+    private final Documents<Agent> documents;
+
+    public AgentService(DocumentStore store, Clock clock) {
+        this.documents = new Documents<>(store, clock, "Agent", Agent.class);
+    }
+
+    public Stored<Agent> create(Principal caller, Agent input) {
+        input.validate();
+        return documents.create(caller.tenant(), COLLECTION, Documents.newId("agt_"), input.withDefaults());
+    }
+
+    public Stored<Agent> get(Principal caller, String id) {
+        return documents.get(caller.tenant(), COLLECTION, id);
+    }
+
+    public boolean exists(Principal caller, String id) {
+        return documents.find(caller.tenant(), COLLECTION, id).isPresent();
+    }
+
+    public Page<Stored<Agent>> list(Principal caller, Optional<Map<String, String>> cursor, int limit) {
+        return documents.list(caller.tenant(), COLLECTION, cursor, limit);
+    }
+
+    public Stored<Agent> replace(Principal caller, String id, Agent input, OptionalLong ifMatch) {
+        input.validate();
+        return documents.update(caller.tenant(), COLLECTION, id, ifMatch, current -> input.withDefaults());
+    }
+
+    public void delete(Principal caller, String id, OptionalLong ifMatch) {
+        documents.delete(caller.tenant(), COLLECTION, id, ifMatch);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.skyloom.handlers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.skyloom.core.api.Router;
+import dev.skyloom.local.cloud.LocalCloud;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Walks every route of the router: without credentials → 401; with a key lacking the route's scope → 403; with
+ * tenant B's credentials on tenant A's objects → 404 (never 200, never a 403 that leaks existence).
+ */
+class AuthMatrixIT {
+    @TempDir
+    Path dataDir;
+
+    private static final Map<String, String> BODIES = Map.ofEntries(
+            Map.entry("POST /api/v1/tenants", "{\"id\":\"matrix-new\",\"name\":\"New\"}"),
+            Map.entry("POST /api/v1/api-keys", "{\"name\":\"k\",\"scopes\":[\"projects:read\"]}"),
+            Map.entry("POST /api/v1/projects", "{\"name\":\"P\"}"),
+            Map.entry("PUT /api/v1/projects/{projectId}", "{\"name\":\"P\"}"),
+            Map.entry("PUT /api/v1/projects/{projectId}/members/{userId}", "{\"role\":\"viewer\"}"),
+            Map.entry("POST /api/v1/projects/{projectId}/tasks", "{\"title\":\"T\"}"),
+            Map.entry("PUT /api/v1/projects/{projectId}/tasks/{taskId}", "{\"title\":\"T\"}"),
+            Map.entry("POST /api/v1/projects/{projectId}/tasks/{taskId}/claim", "{\"agentId\":\"AGENT\"}"),
+            Map.entry("POST /api/v1/agents",
+                    "{\"name\":\"A\",\"model\":{\"provider\":\"scripted\",\"modelId\":\"echo\"}}"),
+            Map.entry("POST /api/v1/secrets", "{\"name\":\"other\",\"value\":\"v\"}"),
+            Map.entry("PUT /api/v1/secrets/{name}/value", "{\"value\":\"v2\"}"),
+            Map.entry("POST /api/v1/skills", "{\"markdown\":\"---\\nname: other\\ndescription: d\\n---\\n\"}"),
+            Map.entry("PUT /api/v1/skills/{name}", "{\"markdown\":\"---\\nname: openai\\ndescription: d\\n---\\n\"}"),
+            Map.entry("POST /api/v1/pipelines/validate", "{\"yaml\":\"id: x\\nname: y\\n\"}"),
+            Map.entry("POST /api/v1/pipelines", "{\"yaml\":\"id: other\\nname: y\\n\"}"),
+            Map.entry("PUT /api/v1/pipelines/{pipelineId}", "{\"yaml\":\"id: build\\nname: y\\n\"}"),
+            Map.entry("POST /api/v1/users", "{\"email\":\"eve@example.com\",\"password\":\"correct horse battery\","
+                    + "\"roles\":[\"viewer\"]}"),
+            Map.entry("PUT /api/v1/agents/{agentId}",
+                    "{\"name\":\"A\",\"model\":{\"provider\":\"scripted\",\"modelId\":\"echo\"}}"));
+
+    @Test
+    void everyRoute_answers401Then403Then404AcrossTenants() throws Exception {
+        List<Router.Route> routes = ApiRoutes.router(new ApiRoutes.Services(null, null, null, null, null, null, null, null, null, null)).routes();
+        try (LocalCloud cloud = PlatformIT.start(dataDir)) {
+            ApiClient api = new ApiClient(cloud.apiEndpoint().orElseThrow());
+            String admin = Files.readString(dataDir.resolve("admin.key")).trim();
+            String alice = api.newTenant(admin, "alice");
+            String bob = api.newTenant(admin, "bob");
+            String noScopes = api.post("/api/v1/api-keys", alice, "{\"name\":\"none\",\"scopes\":[\"nothing:read\"]}")
+                    .json().path("token").asText();
+
+            Map<String, String> ids = new HashMap<>();
+            ids.put("projectId", api.post("/api/v1/projects", alice, "{\"name\":\"A\"}").json().path("id").asText());
+            ids.put("agentId", api.post("/api/v1/agents", alice, BODIES.get("POST /api/v1/agents")).json()
+                    .path("id").asText());
+            ids.put("taskId", api.post("/api/v1/projects/" + ids.get("projectId") + "/tasks", alice,
+                    "{\"title\":\"T\"}").json().path("id").asText());
+            ids.put("keyId", api.get("/api/v1/me", alice).json().path("keyId").asText());
+            ids.put("userId", api.post("/api/v1/users", alice, "{\"email\":\"ada@example.com\",\"password\":"
+                    + "\"correct horse battery\",\"roles\":[\"viewer\"]}").json().path("id").asText());
+            ids.put("pipelineId", api.post("/api/v1/pipelines", alice, "{\"yaml\":\"id: build\\nname: B\\n\"}")
+                    .json().path("id").asText());
+            ids.put("version", "1");
+            ids.put("callId", "llm_00000000000000000000");
+            api.post("/api/v1/skills", alice, "{\"markdown\":\"---\\nname: openai\\ndescription: d\\n---\\n\"}");
+            ids.put("name", api.post("/api/v1/secrets", alice, "{\"name\":\"openai\",\"value\":\"v\"}").json()
+                    .path("name").asText());
+            ids.put("tenantId", "alice");
+            String before = snapshot(api, alice, ids);
+
+            int unauthenticated = 0;
+            int forbidden = 0;
+            int isolated = 0;
+            for (Router.Route route : routes) {
+                String path = route.template();
+                for (Map.Entry<String, String> id : ids.entrySet()) {
+                    path = path.replace("{" + id.getKey() + "}", id.getValue());
+                }
+                String body = BODIES.getOrDefault(route.toString(), route.method().equals("POST")
+                        || route.method().equals("PUT") ? "{}" : null);
+                if (body != null) {
+                    body = body.replace("AGENT", ids.get("agentId"));
+                }
+                if (route.isPublic()) {
+                    int status = api.send(route.method(), path, null, body).status();
+                    assertThat(status).as(route.toString()).isLessThan(500).isNotEqualTo(403);
+                    continue;
+                }
+                ApiClient.Response none = api.send(route.method(), path, null, body);
+                assertThat(none.status()).as(route + " without credentials").isEqualTo(401);
+                assertThat(none.json().path("error").path("code").asText()).isEqualTo("UNAUTHENTICATED");
+                unauthenticated++;
+                if (!route.scope().equals(Router.ANY_CREDENTIAL)) {
+                    ApiClient.Response lacking = api.send(route.method(), path, noScopes, body);
+                    assertThat(lacking.status()).as(route + " with a key lacking " + route.scope()).isEqualTo(403);
+                    forbidden++;
+                }
+                if (route.template().contains("{")) {
+                    ApiClient.Response other = api.send(route.method(), path, bob, body);
+                    assertThat(other.status()).as(route + " with another tenant's key: " + other).isEqualTo(404);
+                    assertThat(other.json().path("error").path("code").asText()).isEqualTo("NOT_FOUND");
+                    isolated++;
+                }
+            }
+
+            long protectedRoutes = routes.stream().filter(r -> !r.isPublic()).count();
+            assertThat(unauthenticated).isEqualTo(protectedRoutes);
+            assertThat(forbidden).isEqualTo(protectedRoutes - 1);
+            assertThat(isolated).isEqualTo(routes.stream().filter(r -> r.template().contains("{")).count());
+            assertThat(snapshot(api, alice, ids)).isEqualTo(before);
+        }
+    }
+
+    /** Tenant A's objects as A sees them, without the volatile lastUsedAt. */
+    static String snapshot(ApiClient api, String token, Map<String, String> ids) {
+        StringBuilder state = new StringBuilder();
+        for (String path : List.of("/api/v1/projects", "/api/v1/agents",
+                "/api/v1/projects/" + ids.get("projectId") + "/tasks", "/api/v1/tenants/alice", "/api/v1/secrets", "/api/v1/skills", "/api/v1/pipelines",
+                "/api/v1/pipelines/build/versions", "/api/v1/users")) {
+            JsonNode json = api.get(path, token).json();
+            state.append(json.toString().replaceAll("\"lastUsedAt\":\"[^\"]*\",?", "")).append('\n');
+        }
+        JsonNode keys = api.get("/api/v1/api-keys", token).json().path("items");
+        keys.forEach(k -> state.append(k.path("keyId").asText()).append(k.path("revokedAt").asText()).append('\n'));
+        return state.toString();
+    }
+}
