@@ -61,6 +61,14 @@ class FunctionsTest {
                 String resolved = Templates.render(environment.get(name), app.data);
                 switch (value) {
                     case EnvValue.Literal literal -> assertThat(resolved).as(name).isEqualTo(literal.value());
+                    case EnvValue.GeneratedKey key -> {
+                        // a dynamic reference, resolved by CloudFormation at deploy time: the key is not in the template
+                        assertThat(resolved).as(name).contains("{{resolve:secretsmanager:").contains(":SecretString:");
+                        platform.hasResourceProperties("AWS::SecretsManager::Secret", Match.objectLike(Map.of(
+                                "Name", SynthesizedApp.PREFIX + key.name() + "-key",
+                                "GenerateSecretString", Match.objectLike(Map.of("PasswordLength", 64,
+                                        "ExcludePunctuation", true)))));
+                    }
                     case EnvValue.Ref ref -> assertThat(resolved).as(name).isEqualTo(switch (ref.kind()) {
                         case TABLE -> "{Ref:" + Templates.logicalId(app.data, "AWS::DynamoDB::Table", "TableName",
                                 SynthesizedApp.PREFIX + ref.name()) + "}";

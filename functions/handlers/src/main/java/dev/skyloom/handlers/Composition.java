@@ -26,7 +26,6 @@ import dev.skyloom.core.identity.JwksTokenVerifier;
 import dev.skyloom.core.identity.Tokens;
 import dev.skyloom.core.identity.UserService;
 import java.net.URI;
-import java.util.Base64;
 import java.util.Optional;
 import dev.skyloom.core.resources.AgentService;
 import dev.skyloom.core.resources.ProjectService;
@@ -123,7 +122,7 @@ final class Composition {
 
     private static final class Secrets {
         static final SecretCipher CIPHER = CONFIG.secretsKey().map(AesGcmSecretCipher::fromBase64).orElse(null);
-        static final Tokens TOKENS = CONFIG.secretsKey().map(k -> new Tokens(Base64.getDecoder().decode(k.strip()),
+        static final Tokens TOKENS = CONFIG.secretsKey().map(k -> new Tokens(AesGcmSecretCipher.keyBytes(k),
                 Clock.systemUTC())).orElse(null);
     }
 

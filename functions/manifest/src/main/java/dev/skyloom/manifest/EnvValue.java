@@ -25,10 +25,25 @@ public sealed interface EnvValue {
         return new Ref(ResourceKind.FUNCTION, function);
     }
 
+    static EnvValue generatedKey(String name) {
+        return new GeneratedKey(name);
+    }
+
     /** A fixed string. */
     record Literal(String value) implements EnvValue {
         public Literal {
             Objects.requireNonNull(value, "literal value");
+        }
+    }
+
+    /**
+     * A secret key the deployer generates once per deployment and keeps: at least 256 bits of randomness, as text
+     * (the local cloud writes base64 of 32 random bytes to {@code <data-dir>/keys/<name>.key}, mode 0600; the CDK app
+     * generates a Secrets Manager secret). Functions derive their AES and HMAC keys from it.
+     */
+    record GeneratedKey(String name) implements EnvValue {
+        public GeneratedKey {
+            Names.requireLogical("generated key", name);
         }
     }
 

@@ -17,6 +17,8 @@ public final class SkyloomResources {
     public static final String ENV_QUEUE_EVENTS = "SKYLOOM_QUEUE_EVENTS_URL";
     public static final String ENV_BUCKET_WORKSPACES = "SKYLOOM_BUCKET_WORKSPACES";
     public static final String ENV_BUCKET_ARTIFACTS = "SKYLOOM_BUCKET_ARTIFACTS";
+    /** Key material for secrets at rest (AES-256-GCM) and token signing; see {@link EnvValue.GeneratedKey}. */
+    public static final String ENV_SECRETS_KEY = "SKYLOOM_SECRETS_KEY";
 
     /** The API Lambda behind API Gateway. */
     public static final String FUNCTION_API = "api";
@@ -63,7 +65,8 @@ public final class SkyloomResources {
                         ENV_TABLE_IDEMPOTENCY, EnvValue.tableName("idempotency"),
                         ENV_QUEUE_EVENTS, EnvValue.queueUrl("events"),
                         ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
-                        ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"))),
+                        ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
+                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.read(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),

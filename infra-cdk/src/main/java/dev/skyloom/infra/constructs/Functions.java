@@ -25,6 +25,8 @@ import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.constructs.Construct;
 
 /**
@@ -43,6 +45,7 @@ public final class Functions extends Construct {
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, Alias> aliases = new LinkedHashMap<>();
     private final Map<String, Role> roles = new LinkedHashMap<>();
+    private final Map<String, Secret> generatedKeys = new LinkedHashMap<>();
 
     public Functions(Construct scope, String id, FunctionsProps props) {
         super(scope, id);
@@ -120,6 +123,8 @@ public final class Functions extends Construct {
         environment.put(ENV_POWERTOOLS_TRACER_CAPTURE_RESPONSE, "false");
         spec.environment().forEach((variable, value) -> environment.put(variable, switch (value) {
             case EnvValue.Literal literal -> literal.value();
+            case EnvValue.GeneratedKey key -> generatedKey(key.name(), resources.naming())
+                    .getSecretValue().unsafeUnwrap();
             case EnvValue.Ref ref -> switch (ref.kind()) {
                 case TABLE -> resources.table(ref.name()).getTableName();
                 case QUEUE -> resources.queue(ref.name()).getQueueUrl();
@@ -128,6 +133,26 @@ public final class Functions extends Construct {
             };
         }));
         return environment;
+    }
+
+    /**
+     * A generated key ({@link EnvValue.GeneratedKey}): a Secrets Manager secret of 64 random characters, created once
+     * per stage and passed to the function as a CloudFormation dynamic reference, resolved at deploy time.
+     */
+    private Secret generatedKey(String name, Naming naming) {
+        return generatedKeys.computeIfAbsent(name, n -> {
+            Secret secret = Secret.Builder.create(this, "Key-" + n)
+                    .secretName(naming.physical(n) + "-key")
+                    .description("Key material of Skyloom's " + n + " (generated once; do not rotate: data is encrypted with it)")
+                    .generateSecretString(SecretStringGenerator.builder().passwordLength(64).excludePunctuation(true)
+                            .build())
+                    .removalPolicy(RemovalPolicy.RETAIN)
+                    .build();
+            Suppressions.suppress(secret, "AwsSolutions-SMG4",
+                    "This key encrypts stored secrets and signs tokens: rotating it would make every stored secret "
+                            + "unreadable; key rotation belongs to the KMS envelope encryption that replaces it.");
+            return secret;
+        });
     }
 
     /** Functions by logical name. */

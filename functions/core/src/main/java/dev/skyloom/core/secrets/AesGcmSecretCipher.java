@@ -28,15 +28,35 @@ public final class AesGcmSecretCipher implements SecretCipher {
         }
     }
 
-    /** From the base64 form of a 32-byte key (e.g. {@code openssl rand -base64 32}). */
-    public static AesGcmSecretCipher fromBase64(String base64Key) {
-        byte[] key;
+    /**
+     * From key material: the base64 form of a 32-byte key (as the local cloud and {@code openssl rand -base64 32}
+     * make), used as is; or any other text of at least 32 characters (such as a generated Secrets Manager secret),
+     * hashed with SHA-256 into the key.
+     */
+    public static AesGcmSecretCipher fromBase64(String keyMaterial) {
+        return new AesGcmSecretCipher(keyBytes(keyMaterial));
+    }
+
+    /** The 32 key bytes of key material (see {@link #fromBase64}); refuses material too short to be a key. */
+    public static byte[] keyBytes(String keyMaterial) {
+        String text = keyMaterial.strip();
         try {
-            key = Base64.getDecoder().decode(base64Key.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the secrets key is not base64; create one with openssl rand -base64 32");
+            byte[] decoded = Base64.getDecoder().decode(text);
+            if (decoded.length == 32) {
+                return decoded;
+            }
+        } catch (IllegalArgumentException notBase64) {
+            // fall through: not the base64 of a key, so treat it as a passphrase-like secret
         }
-        return new AesGcmSecretCipher(key);
+        if (text.length() < 32) {
+            throw new IllegalArgumentException("the secrets key must be the base64 of 32 bytes or a random text of "
+                    + "at least 32 characters; create one with openssl rand -base64 32");
+        }
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     @Override

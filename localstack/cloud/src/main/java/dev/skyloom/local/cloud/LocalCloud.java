@@ -17,6 +17,7 @@ import dev.skyloom.local.cloud.events.EventBridgeApi;
 import dev.skyloom.local.cloud.events.LocalEventBridge;
 import dev.skyloom.local.cloud.http.EdgeJsonClient;
 import dev.skyloom.local.cloud.provision.Bootstrapper;
+import dev.skyloom.local.cloud.provision.LocalKeys;
 import dev.skyloom.local.cloud.sfn.EngineStateMachineDeployer;
 import dev.skyloom.local.cloud.sfn.LocalStepFunctions;
 import dev.skyloom.local.cloud.sfn.StepFunctionsApi;
@@ -129,7 +130,8 @@ public final class LocalCloud implements AutoCloseable {
                 List<StateMachineSpec> stateMachines = config.stateMachines() == null ? List.of()
                         : StateMachineSpec.discover(config.stateMachines());
                 eventBridge.ensureEventBus(Naming.LOCAL.physical(PLATFORM_BUS));
-                provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, Naming.LOCAL)
+                provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, Naming.LOCAL,
+                        new LocalKeys(config.dataDir().resolve("keys")))
                         .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
                                 Naming.LOCAL.physical(PLATFORM_BUS), new EngineStateMachineDeployer(
                                         stepFunctions.engine(), config.region(), config.accountId()));

@@ -56,13 +56,16 @@ public final class ResourceProvisioner {
     private final S3Client s3;
     private final LocalLambda lambda;
     private final Naming naming;
+    private final LocalKeys keys;
 
-    public ResourceProvisioner(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, LocalLambda lambda, Naming naming) {
+    public ResourceProvisioner(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, LocalLambda lambda, Naming naming,
+                               LocalKeys keys) {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.s3 = s3;
         this.lambda = lambda;
         this.naming = naming;
+        this.keys = keys;
     }
 
     /** What was provisioned: physical names, queue URLs and state machine ARNs by logical name. */
@@ -238,6 +241,7 @@ public final class ResourceProvisioner {
         Map<String, String> environment = new LinkedHashMap<>();
         spec.environment().forEach((key, value) -> environment.put(key, switch (value) {
             case EnvValue.Literal literal -> literal.value();
+            case EnvValue.GeneratedKey generated -> keys.value(generated.name());
             case EnvValue.Ref ref -> switch (ref.kind()) {
                 case TABLE -> tables.get(ref.name());
                 case QUEUE -> queues.get(ref.name());

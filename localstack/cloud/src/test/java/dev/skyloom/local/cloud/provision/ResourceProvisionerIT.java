@@ -56,12 +56,14 @@ class ResourceProvisionerIT {
                         List.of(IndexSpec.of("byOwner", Key.string("owner"), null)), "expiresAt")),
                 List.of(new QueueSpec("work", "", 30, 3600, 3)), List.of(),
                 List.of(new FunctionSpec("greet", "", "dev.skyloom.local.cloud.testfunctions.GreetingHandler", 256, 10, 0,
-                        Map.of("TABLE", EnvValue.tableName("items")), List.of())));
+                        Map.of("TABLE", EnvValue.tableName("items"), "KEY", EnvValue.generatedKey("test")),
+                        List.of())));
     }
 
     private static ResourceProvisioner.Provisioned provision(String definition) throws Exception {
         Path testClasses = Path.of(ResourceProvisionerIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, cloud.lambda(), Naming.LOCAL)
+        return new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, cloud.lambda(), Naming.LOCAL,
+                new LocalKeys(dataDir.resolve("keys")))
                 .provision(manifest(), testClasses, List.of(new StateMachineSpec("flow", definition)), "skyloom-bus",
                         new EngineStateMachineDeployer(cloud.stepFunctions(), "us-east-1", "000000000000"));
     }
@@ -83,6 +85,11 @@ class ResourceProvisionerIT {
         assertThat(clients.sqs.getQueueAttributes(b -> b.queueUrl(first.queueUrls().get("work"))
                 .attributeNamesWithStrings("RedrivePolicy")).attributesAsStrings().get("RedrivePolicy"))
                 .contains("skyloom-work-dlq").contains("3");
+        String key = java.nio.file.Files.readString(dataDir.resolve("keys/test.key")).strip();
+        assertThat(java.util.Base64.getDecoder().decode(key)).hasSize(32);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(
+                dataDir.resolve("keys/test.key")))).isEqualTo("rw-------");
+        assertThat(cloud.lambda().get("skyloom-greet").environment()).containsEntry("KEY", key);
         assertThat(first.stateMachines()).containsEntry("flow",
                 "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
 
