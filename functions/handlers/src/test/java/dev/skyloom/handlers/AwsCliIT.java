@@ -3,14 +3,10 @@ package dev.skyloom.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skyloom.local.cloud.LocalCloud;
+import dev.skyloom.local.cloud.testing.AwsCli;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,21 +36,7 @@ class AwsCliIT {
     }
 
     private static String aws(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url",
-                cloud.edgeEndpoint().toString(), "--output", "json"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_PAGER", "");
-        env.put("HOME", dataDir.toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("aws %s failed: %s", String.join(" ", args), output).isZero();
-        return output;
+        return new AwsCli(AwsCli.V2, cloud.edgeEndpoint(), dataDir).run(args);
     }
 
     @Test

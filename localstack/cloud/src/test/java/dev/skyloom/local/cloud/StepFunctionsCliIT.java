@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloom.local.cloud.testing.AwsCli;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,32 +42,19 @@ class StepFunctionsCliIT {
     }
 
     private static JsonNode aws(String... args) throws IOException, InterruptedException {
-        return cli(List.of(AWS.toString()), args);
+        return json(new AwsCli(AwsCli.V2, cloud.edgeEndpoint(), dataDir), args);
     }
 
-    /**
-     * Debian's AWS CLI v2 (2.9.19) predates RedriveExecution (Nov 2023); the AWS CLI v1 that these machines carry
-     * in their Python (awscli 1.45, current botocore) knows it, so that one command runs through it.
-     */
+    /** Debian's AWS CLI v2 (2.9.19) predates RedriveExecution (Nov 2023): that command runs through the v1 CLI. */
     private static JsonNode awsWithCurrentModels(String... args) throws IOException, InterruptedException {
-        return cli(List.of("python3", "-m", "awscli"), args);
+        return json(new AwsCli(AwsCli.V1_CURRENT_MODELS, cloud.edgeEndpoint(), dataDir), args);
     }
 
-    private static JsonNode cli(List<String> cli, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(cli);
-        command.addAll(List.of("--endpoint-url", cloud.edgeEndpoint().toString(), "--output", "json", "stepfunctions"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_PAGER", "");
-        env.put("HOME", dataDir.toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("aws stepfunctions %s failed: %s", String.join(" ", args), output).isZero();
+    private static JsonNode json(AwsCli cli, String... args) throws IOException, InterruptedException {
+        String[] command = new String[args.length + 1];
+        command[0] = "stepfunctions";
+        System.arraycopy(args, 0, command, 1, args.length);
+        String output = cli.run(command);
         return output.isBlank() ? JSON.createObjectNode() : JSON.readTree(output);
     }
 
