@@ -1,5 +1,8 @@
 package dev.skyloom.aws;
 
+import static dev.skyloom.aws.DynamoDbTransactions.putNew;
+import static dev.skyloom.aws.DynamoDbTransactions.writeAll;
+
 import dev.skyloom.core.identity.ApiKeys;
 import dev.skyloom.core.identity.BootstrapStore;
 import dev.skyloom.core.identity.TenantId;
@@ -10,10 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /** {@link BootstrapStore} on the main DynamoDB table; every change is one conditional transaction. */
@@ -67,17 +67,8 @@ public final class DynamoDbBootstrapStore implements BootstrapStore {
         marker.put("adminKeyId", s(key.keyId()));
         marker.put("createdAt", s(created));
 
-        try {
-            dynamoDb.transactWriteItems(b -> b.transactItems(
-                    putNew(tenantItem), putNew(userItem), putNew(apiKeyItem(tenant, adminUserId, key, created)),
-                    putNew(marker)));
-            return true;
-        } catch (TransactionCanceledException e) {
-            if (conditionFailed(e)) {
-                return false;
-            }
-            throw e;
-        }
+        return writeAll(dynamoDb, List.of(putNew(table, tenantItem), putNew(table, userItem),
+                putNew(table, apiKeyItem(tenant, adminUserId, key, created)), putNew(table, marker)));
     }
 
     @Override
@@ -95,8 +86,8 @@ public final class DynamoDbBootstrapStore implements BootstrapStore {
                 .conditionExpression("adminKeyId = :previous")
                 .expressionAttributeValues(Map.of(":new", s(key.keyId()), ":at", s(at), ":previous",
                         s(previousKeyId))).build()).build();
-        dynamoDb.transactWriteItems(b -> b.transactItems(revoke, putNew(apiKeyItem(tenant, adminUserId, key, at)),
-                marker));
+        dynamoDb.transactWriteItems(b -> b.transactItems(revoke,
+                putNew(table, apiKeyItem(tenant, adminUserId, key, at)), marker));
     }
 
     private Map<String, AttributeValue> apiKeyItem(TenantId tenant, String userId, ApiKeys.Minted key, String at) {
@@ -114,16 +105,6 @@ public final class DynamoDbBootstrapStore implements BootstrapStore {
         item.put(MainTableKeys.GSI1_PK, s(MainTableKeys.tenantApiKeys(tenant.value())));
         item.put(MainTableKeys.GSI1_SK, s(at + "#" + key.keyId()));
         return item;
-    }
-
-    private TransactWriteItem putNew(Map<String, AttributeValue> item) {
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
-    }
-
-    private static boolean conditionFailed(TransactionCanceledException e) {
-        return e.cancellationReasons().stream().map(CancellationReason::code)
-                .anyMatch("ConditionalCheckFailed"::equals);
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {

@@ -1,5 +1,7 @@
 package dev.skyloom.aws;
 
+import static dev.skyloom.aws.DynamoDbTransactions.conditionFailed;
+
 import dev.skyloom.core.api.Page;
 import dev.skyloom.core.identity.TenantId;
 import dev.skyloom.core.store.DocumentStore;
@@ -12,7 +14,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -122,8 +123,7 @@ public final class DynamoDbDocumentStore implements DocumentStore {
             dynamoDb.transactWriteItems(b -> b.transactItems(items));
             return Write.DONE;
         } catch (TransactionCanceledException e) {
-            if (e.cancellationReasons().stream().map(CancellationReason::code)
-                    .anyMatch("ConditionalCheckFailed"::equals)) {
+            if (conditionFailed(e)) {
                 return Write.VERSION_MISMATCH;
             }
             throw e;

@@ -1,5 +1,8 @@
 package dev.skyloom.aws;
 
+import static dev.skyloom.aws.DynamoDbTransactions.putNew;
+import static dev.skyloom.aws.DynamoDbTransactions.writeAll;
+
 import dev.skyloom.core.api.Page;
 import dev.skyloom.core.identity.IdentityStore;
 import dev.skyloom.core.identity.StoredApiKey;
@@ -12,12 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * {@link IdentityStore} on the main table. An API key is {@code APIKEY#<keyId>} / {@code APIKEY} (one consistent
@@ -108,16 +107,7 @@ public final class DynamoDbIdentityStore implements IdentityStore {
         item.put("status", s(tenant.status()));
         item.put("createdAt", s(tenant.createdAt().toString()));
         item.put("version", AttributeValue.fromN("1"));
-        try {
-            dynamoDb.transactWriteItems(b -> b.transactItems(putNew(item), putNew(apiKeyItem(adminKey))));
-            return true;
-        } catch (TransactionCanceledException e) {
-            if (e.cancellationReasons().stream().map(CancellationReason::code)
-                    .anyMatch("ConditionalCheckFailed"::equals)) {
-                return false;
-            }
-            throw e;
-        }
+        return writeAll(dynamoDb, List.of(putNew(table, item), putNew(table, apiKeyItem(adminKey))));
     }
 
     @Override
@@ -165,11 +155,6 @@ public final class DynamoDbIdentityStore implements IdentityStore {
 
     private static Optional<Instant> instant(Map<String, AttributeValue> item, String name) {
         return item.containsKey(name) ? Optional.of(Instant.parse(item.get(name).s())) : Optional.empty();
-    }
-
-    private TransactWriteItem putNew(Map<String, AttributeValue> item) {
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {

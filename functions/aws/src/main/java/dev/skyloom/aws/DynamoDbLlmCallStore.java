@@ -1,5 +1,7 @@
 package dev.skyloom.aws;
 
+import static dev.skyloom.aws.DynamoDbTransactions.conditionFailed;
+
 import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.api.Json;
 import dev.skyloom.core.api.Page;
@@ -15,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -56,8 +57,7 @@ public final class DynamoDbLlmCallStore implements LlmCallStore {
                                     ":out", n(call.outputTokens()), ":cost", n(call.costMicroUsd()),
                                     ":entity", s("usageDay"))).build()).build()));
         } catch (TransactionCanceledException e) {
-            if (e.cancellationReasons().stream().map(CancellationReason::code)
-                    .noneMatch("ConditionalCheckFailed"::equals)) {
+            if (!conditionFailed(e)) {
                 throw e;
             }
         }

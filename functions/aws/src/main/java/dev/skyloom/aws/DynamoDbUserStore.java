@@ -1,5 +1,8 @@
 package dev.skyloom.aws;
 
+import static dev.skyloom.aws.DynamoDbTransactions.putNew;
+import static dev.skyloom.aws.DynamoDbTransactions.writeAll;
+
 import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.api.Page;
 import dev.skyloom.core.identity.TenantId;
@@ -12,10 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -55,16 +56,7 @@ public final class DynamoDbUserStore implements UserStore {
         Map<String, AttributeValue> reservation = new HashMap<>(key(pk, MainTableKeys.email(user.email())));
         reservation.put("entity", s("emailReservation"));
         reservation.put("userId", s(user.userId()));
-        try {
-            dynamoDb.transactWriteItems(b -> b.transactItems(putNew(item), putNew(reservation)));
-            return true;
-        } catch (TransactionCanceledException e) {
-            if (e.cancellationReasons().stream().map(CancellationReason::code)
-                    .anyMatch("ConditionalCheckFailed"::equals)) {
-                return false;
-            }
-            throw e;
-        }
+        return writeAll(dynamoDb, List.of(putNew(table, item), putNew(table, reservation)));
     }
 
     @Override
@@ -160,11 +152,6 @@ public final class DynamoDbUserStore implements UserStore {
                 item.containsKey("roles") ? item.get("roles").ss() : List.of(),
                 item.containsKey("passwordHash") ? Optional.of(item.get("passwordHash").s()) : Optional.empty(),
                 Instant.parse(item.get("createdAt").s()));
-    }
-
-    private TransactWriteItem putNew(Map<String, AttributeValue> item) {
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk)").build()).build();
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {
