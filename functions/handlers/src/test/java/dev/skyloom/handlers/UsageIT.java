@@ -25,7 +25,7 @@ class UsageIT {
     private static LlmCall call(String at, long in, long out, long cost) {
         Instant instant = Instant.parse(at);
         return new LlmCall(LlmCall.newId(instant), instant, "run-1", "plan", "agt_1", "bedrock", "claude", in, out,
-                cost, 420, "end_turn");
+                0, 0, 1, cost, 420, "end_turn");
     }
 
     @Test

@@ -16,7 +16,16 @@ public record Agent(String name, String role, String persona, String systemPromp
     private static final Pattern TOOL = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
     private static final Pattern URL = Pattern.compile("https?://[^\\s]{1,2000}");
 
-    public record Model(String provider, String modelId, Double temperature, Integer maxOutputTokens) {
+    /**
+     * @param baseUrl      the server of an {@code openai-compatible} provider ({@code http://localhost:11434/v1} for
+     *                     Ollama); required for it, not allowed for the others
+     * @param apiKeySecret the name of the tenant secret holding its API key (granted to the agent), or null
+     */
+    public record Model(String provider, String modelId, Double temperature, Integer maxOutputTokens, String baseUrl,
+                        String apiKeySecret) {
+        public Model(String provider, String modelId, Double temperature, Integer maxOutputTokens) {
+            this(provider, modelId, temperature, maxOutputTokens, null, null);
+        }
     }
 
     public record McpServer(String name, String url) {
@@ -49,7 +58,15 @@ public record Agent(String name, String role, String persona, String systemPromp
             check.required("model.provider", model.provider()).oneOf("model.provider", model.provider(), PROVIDERS)
                     .text("model.modelId", model.modelId(), true, 200)
                     .range("model.temperature", model.temperature(), 0, 2)
-                    .range("model.maxOutputTokens", model.maxOutputTokens(), 1, 200_000);
+                    .range("model.maxOutputTokens", model.maxOutputTokens(), 1, 200_000)
+                    .matches("model.baseUrl", model.baseUrl(), URL, "an http(s) URL")
+                    .matches("model.apiKeySecret", model.apiKeySecret(), Check.SLUG, "a secret name");
+            if ("openai-compatible".equals(model.provider()) && model.baseUrl() == null) {
+                check.problem("model.baseUrl", "is required for provider openai-compatible (the server's /v1 URL)");
+            }
+            if (!"openai-compatible".equals(model.provider()) && model.baseUrl() != null) {
+                check.problem("model.baseUrl", "is only used by provider openai-compatible");
+            }
         }
         if (mcpServers != null) {
             if (mcpServers.size() > 20) {

@@ -9,8 +9,8 @@ import java.util.HexFormat;
  * reason. Its id starts with the call's time in milliseconds, so ids sort chronologically.
  */
 public record LlmCall(String callId, Instant at, String runId, String stepId, String agentId, String provider,
-                      String modelId, long inputTokens, long outputTokens, long costMicroUsd, long latencyMs,
-                      String stopReason) {
+                      String modelId, long inputTokens, long outputTokens, long cacheReadTokens,
+                      long cacheWriteTokens, int toolCalls, long costMicroUsd, long latencyMs, String stopReason) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     public static String newId(Instant at) {

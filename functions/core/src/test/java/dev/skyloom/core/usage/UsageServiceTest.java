@@ -72,7 +72,7 @@ class UsageServiceTest {
         String early = LlmCall.newId(Instant.parse("2026-11-21T10:00:00Z"));
         String late = LlmCall.newId(Instant.parse("2026-11-21T10:00:01Z"));
         LlmCall call = new LlmCall(early, Instant.parse("2026-11-21T10:00:00Z"), "run", "step", "agt", "bedrock",
-                "m", 1, 2, 3, 4, "end_turn");
+                "m", 1, 2, 0, 0, 0, 3, 4, "end_turn");
 
         assertThat(early).isLessThan(late);
         assertThat(Json.write(call)).contains("\"at\":\"2026-11-21T10:00:00Z\"");

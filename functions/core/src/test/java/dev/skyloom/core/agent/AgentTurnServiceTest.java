@@ -1,0 +1,437 @@
+package dev.skyloom.core.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyloom.core.agent.model.ContentBlock;
+import dev.skyloom.core.agent.model.Message;
+import dev.skyloom.core.agent.model.ModelClient;
+import dev.skyloom.core.agent.model.ModelException;
+import dev.skyloom.core.agent.model.ModelRequest;
+import dev.skyloom.core.agent.model.ModelResponse;
+import dev.skyloom.core.agent.model.Role;
+import dev.skyloom.core.agent.model.StopReason;
+import dev.skyloom.core.agent.model.TokenUsage;
+import dev.skyloom.core.agent.model.ToolSpec;
+import dev.skyloom.core.agent.tools.Tool;
+import dev.skyloom.core.agent.tools.ToolContext;
+import dev.skyloom.core.agent.tools.ToolResult;
+import dev.skyloom.core.api.Json;
+import dev.skyloom.core.api.Page;
+import dev.skyloom.core.identity.Principal;
+import dev.skyloom.core.identity.TenantId;
+import dev.skyloom.core.resources.Agent;
+import dev.skyloom.core.resources.AgentService;
+import dev.skyloom.core.resources.SkillService;
+import dev.skyloom.core.resources.TestDocumentStores;
+import dev.skyloom.core.store.DocumentStore;
+import dev.skyloom.core.usage.LlmCall;
+import dev.skyloom.core.usage.LlmCallStore;
+import dev.skyloom.core.usage.UsageDay;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The turn engine with fakes behind its ports: a scripted model, in-memory step documents, events and call log.
+ * The integration test through the local cloud ({@code AgentStepIT}) runs the same engine on the real adapters.
+ */
+class AgentTurnServiceTest {
+    private static final TenantId TENANT = new TenantId("acme");
+    private final Principal admin = new Principal(TENANT, "k1", null, Set.of("*"), false);
+    private final DocumentStore documents = TestDocumentStores.inMemory();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-21T10:00:00Z"));
+    private final AgentService agents = new AgentService(documents, clock);
+    private final SkillService skills = new SkillService(documents, clock);
+    private final Map<String, String> stepDocs = new ConcurrentHashMap<>();
+    private final List<ObjectNode> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> eventTypes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, LlmCall> calls = new ConcurrentHashMap<>();
+    private final AtomicInteger noteWrites = new AtomicInteger();
+    private final List<ModelRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    private Function<ModelRequest, ModelResponse> script;
+    private String failStoreWriteContaining;
+    private int failOnNthWrite;
+    private String agentId;
+
+    @BeforeEach
+    void createAgent() {
+        agentId = agents.create(admin, new Agent("Writer", "a writer", "Curious.", "Write well.",
+                new Agent.Model("bedrock", "skyloom.local", 0.2, 1000), null, List.of("write_note"), List.of(),
+                List.of(), "none", null)).id();
+    }
+
+    private AgentTurnService service() {
+        ModelClient model = (request, listener) -> {
+            requests.add(request);
+            listener.onText("thinking ");
+            return script.apply(request);
+        };
+        StepStore store = failingStore();
+        LlmCallStore callStore = new LlmCallStore() {
+            @Override
+            public void record(TenantId tenant, LlmCall call) {
+                calls.putIfAbsent(call.callId(), call);
+            }
+
+            @Override
+            public Optional<LlmCall> find(TenantId tenant, String callId) {
+                return Optional.ofNullable(calls.get(callId));
+            }
+
+            @Override
+            public Page<LlmCall> list(TenantId tenant, Optional<Map<String, String>> cursor, int limit) {
+                return new Page<>(List.copyOf(calls.values()), Optional.empty());
+            }
+
+            @Override
+            public List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to) {
+                return List.of();
+            }
+        };
+        ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool());
+        ToolRunner runner = Tool::call;
+        return new AgentTurnService(agents, skills, (principal, m) -> model, toolSource, runner, MemoryRecall.NONE,
+                store, (type, id, detail) -> {
+                    eventTypes.add(type);
+                    events.add(detail);
+                }, callStore, Pricing.standard(), clock);
+    }
+
+    private Tool noteTool() {
+        return new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return new ToolSpec("write_note", "writes a note", Json.MAPPER.createObjectNode().put("type", "object"));
+            }
+
+            @Override
+            public ToolResult call(JsonNode input, ToolContext context) {
+                noteWrites.incrementAndGet();
+                return ToolResult.ok("{\"written\":true,\"key\":\"" + context.callKey() + "\"}");
+            }
+        };
+    }
+
+    private static Tool completeTool() {
+        return new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return new ToolSpec("complete_step", "ends the step", Json.MAPPER.createObjectNode()
+                        .put("type", "object"));
+            }
+
+            @Override
+            public ToolResult call(JsonNode input, ToolContext context) {
+                return ToolResult.completed("{\"ok\":true}", new ToolResult.Completion(input.path("text").asText(),
+                        input.get("output"), input.path("result").asText(null)));
+            }
+        };
+    }
+
+    private static ModelResponse toolCall(String id, String name, String inputJson, long in, long out) {
+        try {
+            return new ModelResponse(new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("calling " + name),
+                    new ContentBlock.ToolUse(id, name, Json.MAPPER.readTree(inputJson)))), StopReason.TOOL_USE,
+                    new TokenUsage(in, out, 0, 0), 12);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private StepSpec step(StepSpec.Limits limits) {
+        return new StepSpec("acme", "run-1", "write", agentId, null, "agent", "Write a note about tests", null, null,
+                limits, null);
+    }
+
+    private static int turnOf(ModelRequest request) {
+        return Integer.parseInt(request.metadata().get(ModelRequest.META_TURN));
+    }
+
+    @Test
+    void aStep_callsTools_thenCompletes_withUsageCostEventsAndCallLog() {
+        script = request -> turnOf(request) == 1 ? toolCall("t1", "write_note", "{\"text\":\"hi\"}", 1000, 100)
+                : toolCall("t2", "complete_step", "{\"text\":\"done\",\"result\":\"PASS\"}", 1200, 50);
+        AgentTurnService service = service();
+
+        TurnState first = service.turn(step(null), "exec-1");
+        TurnState second = service.turn(step(null), "exec-1");
+
+        assertThat(first.status()).isEqualTo(TurnState.CONTINUE);
+        assertThat(first.turns()).isEqualTo(1);
+        assertThat(second.status()).isEqualTo(TurnState.DONE);
+        assertThat(second.result().text()).isEqualTo("done");
+        assertThat(second.result().result()).isEqualTo("PASS");
+        assertThat(second.usage()).isEqualTo(new TokenUsage(2200, 150, 0, 0));
+        // skyloom.local is priced at $3 / $15 per million tokens: 2200 * 3 + 150 * 15 micro-dollars
+        assertThat(second.costMicroUsd()).isEqualTo(2200 * 3 + 150 * 15);
+        assertThat(noteWrites).hasValue(1);
+        assertThat(calls.values()).hasSize(2).allSatisfy(call -> {
+            assertThat(call.agentId()).isEqualTo(agentId);
+            assertThat(call.modelId()).isEqualTo("skyloom.local");
+            assertThat(call.toolCalls()).isEqualTo(1);
+            assertThat(call.stopReason()).isEqualTo("tool_use");
+        });
+        assertThat(eventTypes).containsSubsequence("STEP_STARTED", "STEP_OUTPUT", "LLM_CALL", "TOOL_CALL_START",
+                "TOOL_CALL_END", "LLM_CALL", "STEP_COMPLETE");
+        assertThat(events).allSatisfy(e -> assertThat(e.path("eventId").asText()).startsWith("evt_"));
+        // the second request carries the whole conversation: task, answer, tool result
+        ModelRequest last = requests.get(1);
+        assertThat(last.messages()).hasSize(3);
+        assertThat(last.messages().get(2).content().get(0)).isInstanceOf(ContentBlock.ToolResult.class);
+        assertThat(last.system()).contains("You are Writer, a writer.").contains("Write well.")
+                .contains("complete_step");
+        assertThat(last.metadata()).containsEntry(ModelRequest.META_AGENT, agentId)
+                .containsEntry(ModelRequest.META_TURN, "2");
+        // a finished step answers from its checkpoint without calling anything
+        TurnState again = service.turn(step(null), "exec-1");
+        assertThat(again).isEqualTo(second);
+        assertThat(requests).hasSize(2);
+    }
+
+    @Test
+    void aTurnRetriedAfterACrash_doesNotCallTheModelOrApplyAToolTwice() {
+        script = request -> turnOf(request) == 1 ? toolCall("t1", "write_note", "{\"text\":\"hi\"}", 10, 10)
+                : toolCall("t2", "complete_step", "{\"text\":\"done\"}", 10, 10);
+        AgentTurnService service = service();
+        // the first checkpoint write starts the step; the second commits turn 1: crash there
+        failStoreWriteContaining = "checkpoint.json";
+        failOnNthWrite = 2;
+        assertThatThrownBy(() -> service.turn(step(null), "exec-2")).hasMessageContaining("simulated crash");
+        assertThat(noteWrites).hasValue(1);
+        assertThat(requests).hasSize(1);
+
+        TurnState retried = service.turn(step(null), "exec-2");
+        assertThat(retried.turns()).isEqualTo(1);
+        assertThat(noteWrites).as("the tool result was recorded, so the retry does not run it again").hasValue(1);
+        assertThat(requests).as("the model's answer was recorded, so the retry does not ask again").hasSize(1);
+        assertThat(calls).hasSize(1);
+        assertThat(eventTypes.stream().filter("STEP_STARTED"::equals)).hasSize(1);
+        assertThat(service.turn(step(null), "exec-2").status()).isEqualTo(TurnState.DONE);
+    }
+
+    @Test
+    void aToolInterruptedBeforeItsResultWasRecorded_runsAgainWithTheSameCallKey() {
+        script = request -> turnOf(request) == 1 ? toolCall("t1", "write_note", "{}", 10, 10)
+                : toolCall("t2", "complete_step", "{\"text\":\"done\"}", 10, 10);
+        List<String> keys = Collections.synchronizedList(new ArrayList<>());
+        ToolSource recording = (p, a, s) -> List.of(new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return noteTool().spec();
+            }
+
+            @Override
+            public ToolResult call(JsonNode input, ToolContext context) {
+                keys.add(context.callKey());
+                return ToolResult.ok("ok");
+            }
+        }, completeTool());
+        AgentTurnService service = new AgentTurnService(agents, skills, (p, m) -> (r, l) -> {
+            requests.add(r);
+            return script.apply(r);
+        }, recording, Tool::call, MemoryRecall.NONE, failingStore(), (t, i, d) -> { }, new NoCalls(),
+                Pricing.standard(), clock);
+        // the turn record is written once after the model call and again after the tool: crash on the second
+        failStoreWriteContaining = "turns/0001";
+        failOnNthWrite = 2;
+        assertThatThrownBy(() -> service.turn(step(null), "exec-3")).hasMessageContaining("simulated crash");
+
+        TurnState retried = service.turn(step(null), "exec-3");
+
+        assertThat(retried.turns()).isEqualTo(1);
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(1)).as("the same key, so the tool's own idempotency catches the repeat")
+                .isEqualTo(keys.get(0)).endsWith("/1/0");
+        assertThat(requests).hasSize(1);
+    }
+
+    @Test
+    void theLoopGuard_endsAStepThatRepeatsTheSameCall() {
+        script = request -> toolCall("t" + turnOf(request), "write_note", "{\"a\":1,\"b\":2}", 10, 10);
+        AgentTurnService service = service();
+        StepSpec step = step(new StepSpec.Limits(null, null, null, null, null, 3));
+
+        TurnState state = null;
+        for (int i = 0; i < 10 && (state == null || state.status().equals(TurnState.CONTINUE)); i++) {
+            state = service.turn(step, "exec-loop");
+        }
+
+        assertThat(state.status()).isEqualTo(TurnState.FAILED);
+        assertThat(state.error().code()).isEqualTo(StepFailure.LOOP_DETECTED);
+        assertThat(state.error().message()).contains("write_note").contains("4 times").contains("loop guard: 3");
+        assertThat(noteWrites).hasValue(3);
+        assertThat(eventTypes).contains("STEP_FAILED");
+        assertThat(service.turn(step, "exec-loop").error()).isEqualTo(state.error());
+    }
+
+    @Test
+    void theDollarBudget_stopsAGreedyStepWithinTheCapPlusOneCall() {
+        script = request -> toolCall("t" + turnOf(request), "write_note", "{\"turn\":" + turnOf(request) + "}",
+                100_000, 10_000);
+        AgentTurnService service = service();
+        // each call costs 100000 * 3 + 10000 * 15 = 450000 micro-dollars = $0.45
+        StepSpec step = step(new StepSpec.Limits(null, null, null, null, 1.0, null));
+
+        TurnState state = null;
+        for (int i = 0; i < 10 && (state == null || state.status().equals(TurnState.CONTINUE)); i++) {
+            state = service.turn(step, "exec-greedy");
+        }
+
+        assertThat(state.status()).isEqualTo(TurnState.FAILED);
+        assertThat(state.error().code()).isEqualTo(StepFailure.BUDGET_EXCEEDED);
+        assertThat(state.error().message()).contains("$1.35").contains("$1 budget");
+        assertThat(state.costMicroUsd()).isLessThanOrEqualTo(1_000_000 + 450_000);
+        assertThat(requests).hasSize(3);
+    }
+
+    @Test
+    void maxTurnsAndTheWallClockTimeout_endTheStep() {
+        script = request -> toolCall("t" + turnOf(request), "write_note", "{\"turn\":" + turnOf(request) + "}",
+                10, 10);
+        AgentTurnService service = service();
+        StepSpec two = step(new StepSpec.Limits(2, null, null, null, null, null));
+        service.turn(two, "exec-turns");
+        service.turn(two, "exec-turns");
+        TurnState third = service.turn(two, "exec-turns");
+        assertThat(third.error().code()).isEqualTo(StepFailure.MAX_TURNS);
+        assertThat(third.error().message()).contains("all 2 turns");
+
+        StepSpec timed = step(new StepSpec.Limits(null, null, 60, null, null, null));
+        service.turn(timed, "exec-time");
+        clock.now = clock.now.plusSeconds(61);
+        TurnState late = service.turn(timed, "exec-time");
+        assertThat(late.error().code()).isEqualTo(StepFailure.STEP_TIMEOUT);
+        assertThat(late.error().message()).contains("timeout of 60 s");
+    }
+
+    @Test
+    void throttlingAndTransientFailures_areThrownForTheStateMachineToRetry_otherModelErrorsFailTheStep() {
+        AtomicInteger attempts = new AtomicInteger();
+        script = request -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new ModelException(ModelException.Kind.THROTTLED, "Too many requests");
+            }
+            if (attempts.get() == 2) {
+                throw new ModelException(ModelException.Kind.TRANSIENT, "503");
+            }
+            return toolCall("t", "complete_step", "{\"text\":\"ok\"}", 1, 1);
+        };
+        AgentTurnService service = service();
+        assertThatThrownBy(() -> service.turn(step(null), "exec-throttle"))
+                .isInstanceOf(ModelThrottledException.class).hasMessageContaining("throttled turn 1");
+        assertThatThrownBy(() -> service.turn(step(null), "exec-throttle"))
+                .isInstanceOf(TurnTransientException.class);
+        assertThat(service.turn(step(null), "exec-throttle").status()).isEqualTo(TurnState.DONE);
+
+        script = request -> {
+            throw new ModelException(ModelException.Kind.INVALID, "model id is not valid");
+        };
+        TurnState refused = service.turn(step(null), "exec-invalid");
+        assertThat(refused.error().code()).isEqualTo(StepFailure.MODEL_ERROR);
+        assertThat(refused.error().message()).contains("model id is not valid");
+    }
+
+    @Test
+    void invalidInputAndUnknownAgents_failWithAClearError() {
+        StepSpec bad = new StepSpec("acme", "run 1", "", agentId, null, "wizard", "", null, null, null, null);
+        TurnState state = service().turn(bad, "exec-bad");
+        assertThat(state.error().code()).isEqualTo(StepFailure.INVALID_STEP);
+        assertThat(state.error().message()).contains("runId").contains("stepId").contains("stepType")
+                .contains("prompt");
+
+        StepSpec ghost = new StepSpec("acme", "run-1", "s", "agt_nope", null, null, "x", null, null, null, null);
+        assertThat(service().turn(ghost, "exec-ghost").error().message())
+                .contains("agent agt_nope does not exist in tenant acme");
+    }
+
+    @Test
+    void endingATurnWithTextOnly_completesAPlainStep_butAGateMustGiveAVerdict() {
+        script = request -> new ModelResponse(new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("All done."))),
+                StopReason.END_TURN, new TokenUsage(5, 5, 0, 0), 1);
+        assertThat(service().turn(step(null), "exec-text").result().text()).isEqualTo("All done.");
+
+        StepSpec gate = new StepSpec("acme", "run-1", "review", agentId, null, "gate", "Judge it", null, null, null,
+                null);
+        TurnState state = service().turn(gate, "exec-gate");
+        assertThat(state.status()).isEqualTo(TurnState.CONTINUE);
+        assertThat(requests.get(requests.size() - 1).system()).contains("gate_verdict");
+    }
+
+    private StepStore failingStore() {
+        return new StepStore() {
+            @Override
+            public Optional<String> get(String tenantId, String key) {
+                return Optional.ofNullable(stepDocs.get(tenantId + "/" + key));
+            }
+
+            @Override
+            public void put(String tenantId, String key, String json) {
+                if (failStoreWriteContaining != null && key.contains(failStoreWriteContaining)
+                        && --failOnNthWrite == 0) {
+                    failStoreWriteContaining = null;
+                    throw new IllegalStateException("simulated crash before " + key + " was written");
+                }
+                stepDocs.put(tenantId + "/" + key, json);
+            }
+        };
+    }
+
+    private static final class NoCalls implements LlmCallStore {
+        @Override
+        public void record(TenantId tenant, LlmCall call) {
+        }
+
+        @Override
+        public Optional<LlmCall> find(TenantId tenant, String callId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Page<LlmCall> list(TenantId tenant, Optional<Map<String, String>> cursor, int limit) {
+            return new Page<>(List.of(), Optional.empty());
+        }
+
+        @Override
+        public List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to) {
+            return List.of();
+        }
+    }
+
+    private static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
