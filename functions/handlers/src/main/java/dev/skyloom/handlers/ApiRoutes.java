@@ -16,6 +16,7 @@ import dev.skyloom.core.identity.StoredApiKey;
 import dev.skyloom.core.identity.TenantId;
 import dev.skyloom.core.identity.User;
 import dev.skyloom.core.identity.UserService;
+import dev.skyloom.core.usage.LlmCallStore;
 import dev.skyloom.core.usage.UsageDay;
 import dev.skyloom.core.usage.UsageService;
 import dev.skyloom.core.resources.Agent;
@@ -109,15 +110,18 @@ final class ApiRoutes {
             return ApiResponse.noContent();
         });
 
-        r.add("GET", V1 + "/llm-calls", "usage:read", "List model calls, newest first",
-                (req, p) -> list(req, cursor -> s.usage().list(p, cursor, Cursor.limit(req))
-                        .map(call -> (ObjectNode) Json.tree(call))));
+        r.add("GET", V1 + "/llm-calls", "usage:read",
+                "List model calls, newest first (?runId=&agentId=&stepId=&model= narrow the list)",
+                (req, p) -> list(req, cursor -> s.usage().list(p, new LlmCallStore.Filter(req.queryParam("runId"),
+                        req.queryParam("agentId"), req.queryParam("stepId"), req.queryParam("model")), cursor,
+                        Cursor.limit(req)).map(call -> (ObjectNode) Json.tree(call))));
         r.add("GET", V1 + "/llm-calls/{callId}", "usage:read", "Get one model call",
                 (req, p) -> ApiResponse.ok(Json.tree(s.usage().get(p, req.param("callId")))));
         r.add("GET", V1 + "/usage/summary", "usage:read",
-                "Tokens and cost per day and in total (?from=&to= ISO dates, default the last 30 days)",
+                "Tokens and cost in total and per day, agent or model (?from=&to= ISO dates, default the last 30 "
+                        + "days; ?groupBy=day|agent|model)",
                 (req, p) -> ApiResponse.ok(usageJson(s.usage().summary(p, req.queryParam("from"),
-                        req.queryParam("to")))));
+                        req.queryParam("to"), req.queryParam("groupBy")))));
 
         r.add("POST", V1 + "/tenants", "tenants:create", "Create a tenant and its first admin API key (shown once)",
                 (req, p) -> createTenant(s, req, p));
@@ -256,6 +260,10 @@ final class ApiRoutes {
         json.set("total", dayJson(summary.total()));
         ArrayNode days = json.putArray("days");
         summary.days().forEach(day -> days.add(dayJson(day)));
+        json.put("groupBy", summary.groupBy());
+        ArrayNode groups = json.putArray("groups");
+        summary.groups().forEach(group -> groups.add(dayJson(new UsageDay(null, group.calls(), group.inputTokens(),
+                group.outputTokens(), group.costMicroUsd())).put("key", group.key())));
         return json;
     }
 

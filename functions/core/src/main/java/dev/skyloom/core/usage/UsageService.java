@@ -22,9 +22,18 @@ public final class UsageService {
         this.clock = clock;
     }
 
-    /** A summary over a range of days. */
-    public record Summary(LocalDate from, LocalDate to, UsageDay total, List<UsageDay> days) {
+    /**
+     * A summary over a range of days.
+     *
+     * @param groupBy {@code day}, {@code agent} or {@code model}
+     * @param groups  usage per day, agent or model over the range (for {@code day} the same as {@code days})
+     */
+    public record Summary(LocalDate from, LocalDate to, UsageDay total, List<UsageDay> days, String groupBy,
+                          List<UsageGroup> groups) {
     }
+
+    private static final java.util.regex.Pattern FILTER_VALUE = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9_.:/-]{1,200}");
 
     public void record(Principal caller, LlmCall call) {
         store.record(caller.tenant(), call);
@@ -41,8 +50,44 @@ public final class UsageService {
         return store.list(caller.tenant(), cursor, limit);
     }
 
+    /**
+     * Calls narrowed by run, agent, step and model ({@code ?runId=&agentId=&stepId=&model=}); {@code stepId} needs
+     * {@code runId}.
+     */
+    public Page<LlmCall> list(Principal caller, LlmCallStore.Filter filter, Optional<Map<String, String>> cursor,
+                              int limit) {
+        checkFilter("runId", filter.runId());
+        checkFilter("agentId", filter.agentId());
+        checkFilter("stepId", filter.stepId());
+        checkFilter("model", filter.modelId());
+        if (filter.stepId().isPresent() && filter.runId().isEmpty()) {
+            throw ApiError.invalidField("stepId", "needs runId as well (steps are named per run)");
+        }
+        return store.list(caller.tenant(), filter, cursor, limit);
+    }
+
+    private static void checkFilter(String field, Optional<String> value) {
+        if (value.isPresent() && !FILTER_VALUE.matcher(value.get()).matches()) {
+            throw ApiError.invalidField(field, "must be 1-200 characters of A-Z, a-z, 0-9, '_', '.', ':', '/', '-'");
+        }
+    }
+
     /** Usage from {@code from} to {@code to} (ISO dates, UTC, inclusive; default the last 30 days, at most 366). */
     public Summary summary(Principal caller, Optional<String> fromText, Optional<String> toText) {
+        return summary(caller, fromText, toText, Optional.empty());
+    }
+
+    /** As {@link #summary(Principal, Optional, Optional)}, with {@code groupBy} = day (default), agent or model. */
+    public Summary summary(Principal caller, Optional<String> fromText, Optional<String> toText,
+                           Optional<String> groupByText) {
+        LlmCallStore.GroupBy groupBy = LlmCallStore.GroupBy.DAY;
+        if (groupByText.isPresent()) {
+            try {
+                groupBy = LlmCallStore.GroupBy.valueOf(groupByText.get().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.invalidField("groupBy", "must be one of day, agent, model");
+            }
+        }
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         LocalDate to = date("to", toText).orElse(today);
         LocalDate from = date("from", fromText).orElse(to.minusDays(29));
@@ -57,7 +102,11 @@ public final class UsageService {
                 days.stream().mapToLong(UsageDay::inputTokens).sum(),
                 days.stream().mapToLong(UsageDay::outputTokens).sum(),
                 days.stream().mapToLong(UsageDay::costMicroUsd).sum());
-        return new Summary(from, to, total, days);
+        List<UsageGroup> groups = groupBy == LlmCallStore.GroupBy.DAY
+                ? days.stream().map(d -> new UsageGroup(d.day().toString(), d.calls(), d.inputTokens(),
+                        d.outputTokens(), d.costMicroUsd())).toList()
+                : store.usageBy(caller.tenant(), groupBy, from, to);
+        return new Summary(from, to, total, days, groupBy.name().toLowerCase(java.util.Locale.ROOT), groups);
     }
 
     private static Optional<LocalDate> date(String field, Optional<String> text) {
