@@ -135,7 +135,10 @@ final class DefaultModel {
             return schema.get("enum").get(0);
         }
         return switch (type(schema)) {
-            case "integer" -> NODES.numberNode(schema.path("minimum").asLong(0));
+            case "integer" -> {
+                long minimum = (long) Math.ceil(schema.path("minimum").asDouble(0));
+                yield minimum == (int) minimum ? NODES.numberNode((int) minimum) : NODES.numberNode(minimum);
+            }
             case "number" -> NODES.numberNode(schema.path("minimum").asDouble(0));
             case "boolean" -> NODES.booleanNode(true);
             case "null" -> NODES.nullNode();
