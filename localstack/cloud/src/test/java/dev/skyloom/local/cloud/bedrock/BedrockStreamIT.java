@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloom.local.cloud.LocalCloud;
 import dev.skyloom.local.cloud.LocalCloudConfig;
+import dev.skyloom.local.cloud.testing.AwsCli;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,6 +182,17 @@ class BedrockStreamIT {
 
         assertThatThrownBy(() -> stream(request)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ValidationException.class).hasMessageContaining("inferenceConfig.maxTokens");
+    }
+
+    @Test
+    void awsCli_converse_asTheReadmeShowsIt() throws Exception {
+        String output = new AwsCli(AwsCli.V1_CURRENT_MODELS, cloud.edgeEndpoint(), dataDir).run("bedrock-runtime",
+                "converse", "--model-id", "skyloom.local", "--messages",
+                "[{\"role\":\"user\",\"content\":[{\"text\":\"Hello\"}]}]");
+
+        JsonNode response = JSON.readTree(output);
+        assertThat(response.at("/output/message/content/0/text").asText()).isEqualTo("Local model answer to: Hello");
+        assertThat(response.at("/stopReason").asText()).isEqualTo("end_turn");
     }
 
     @Test

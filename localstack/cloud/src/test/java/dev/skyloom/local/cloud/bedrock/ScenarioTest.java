@@ -79,6 +79,23 @@ class ScenarioTest {
     }
 
     @Test
+    void parse_theReadmeExample_isAValidScenario() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        int start = readme.indexOf("```yaml\n# <models-dir>/review.yaml");
+        assertThat(start).as("the README's scenario example").isNotNegative();
+        String yaml = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start + 7));
+
+        Scenario scenario = parse(yaml);
+
+        assertThat(scenario.throttle()).isEqualTo(new Scenario.Throttle(2, false));
+        Scenario.Turn second = scenario.scriptOf("reviewer").turn(2, "s", "reviewer");
+        assertThat(second.usage().inputTokens()).isEqualTo(120_000);
+        assertThat(second.errorOf(1).type()).isEqualTo("ThrottlingException");
+        assertThat(scenario.scriptOf("writer").turn(1, "s", "writer").errorOf(3).type())
+                .isEqualTo("ModelTimeoutException");
+    }
+
+    @Test
     void parse_mistakes_nameTheFieldAndWhatIsValid() {
         assertThatThrownBy(() -> parse("agents: {a: {turns: [{text: x, delay: 5}]}}"))
                 .hasMessage("scenario 's': agents.a.turns[0].delay is not a field here; valid: text, toolCalls, "
