@@ -2,6 +2,8 @@ package dev.skyloom.local.cloud;
 
 import dev.skyloom.local.cloud.apigw.ApiGateway;
 import dev.skyloom.local.cloud.apigw.StaticSite;
+import dev.skyloom.local.cloud.bedrock.BedrockApi;
+import dev.skyloom.local.cloud.bedrock.LocalModelServer;
 import dev.skyloom.local.cloud.edge.AwsService;
 import dev.skyloom.local.cloud.edge.EdgeServer;
 import dev.skyloom.local.cloud.edge.JsonBodyValidator;
@@ -124,6 +126,8 @@ public final class LocalCloud implements AutoCloseable {
                             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()),
                     lambda, stepFunctions.engine());
             edge.route(AwsService.EVENTS, new EventBridgeApi(eventBridge));
+            Files.createDirectories(config.effectiveModelsDir());
+            edge.route(AwsService.BEDROCK, new BedrockApi(new LocalModelServer(config.effectiveModelsDir())));
 
             if (config.functionsCode() != null) {
                 ResourceManifest manifest = SkyloomResources.manifest();

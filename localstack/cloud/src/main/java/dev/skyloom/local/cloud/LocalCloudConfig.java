@@ -13,10 +13,12 @@ import java.util.Objects;
  *                      platform functions (emulators, edge and Lambda service only)
  * @param webRoot       the console's static build; null or missing serves a placeholder page
  * @param stateMachines the folder of the platform's {@code *.asl.json} definitions (statemachines/); null deploys none
+ * @param modelsDir     the local model server's scenario scripts ({@code <name>.yaml}); null means
+ *                      {@code <dataDir>/models}
  */
 public record LocalCloudConfig(Path dataDir, String host, int edgePort, int apiPort, Path functionsCode, Path webRoot,
                                String region, String accountId, int lambdaConcurrency, int asyncRetryDelaySeconds,
-                               Path stateMachines) {
+                               Path stateMachines, Path modelsDir) {
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_ACCOUNT = "000000000000";
 
@@ -29,6 +31,19 @@ public record LocalCloudConfig(Path dataDir, String host, int edgePort, int apiP
         if (lambdaConcurrency < 1) {
             throw new IllegalArgumentException("lambdaConcurrency must be at least 1, was " + lambdaConcurrency);
         }
+    }
+
+    /** A configuration with the default models directory ({@code <dataDir>/models}). */
+    public LocalCloudConfig(Path dataDir, String host, int edgePort, int apiPort, Path functionsCode, Path webRoot,
+                            String region, String accountId, int lambdaConcurrency, int asyncRetryDelaySeconds,
+                            Path stateMachines) {
+        this(dataDir, host, edgePort, apiPort, functionsCode, webRoot, region, accountId, lambdaConcurrency,
+                asyncRetryDelaySeconds, stateMachines, null);
+    }
+
+    /** Where the local model server reads its scenarios. */
+    public Path effectiveModelsDir() {
+        return modelsDir != null ? modelsDir : dataDir.resolve("models");
     }
 
     /** The defaults of {@code ./skyloom up}. */
@@ -46,6 +61,12 @@ public record LocalCloudConfig(Path dataDir, String host, int edgePort, int apiP
     /** The same configuration, deploying the state machines of {@code folder}. */
     public LocalCloudConfig withStateMachines(Path folder) {
         return new LocalCloudConfig(dataDir, host, edgePort, apiPort, functionsCode, webRoot, region, accountId,
-                lambdaConcurrency, asyncRetryDelaySeconds, folder);
+                lambdaConcurrency, asyncRetryDelaySeconds, folder, modelsDir);
+    }
+
+    /** The same configuration, with the local model server's scenarios read from {@code folder}. */
+    public LocalCloudConfig withModelsDir(Path folder) {
+        return new LocalCloudConfig(dataDir, host, edgePort, apiPort, functionsCode, webRoot, region, accountId,
+                lambdaConcurrency, asyncRetryDelaySeconds, stateMachines, folder);
     }
 }

@@ -50,6 +50,10 @@ public final class LocalCloudMain implements Callable<Integer> {
             defaultValue = "statemachines")
     Path stateMachines;
 
+    @Option(names = "--models-dir", description = "The local model server's scripted scenarios, <name>.yaml "
+            + "(default: <data-dir>/models).", defaultValue = "${env:SKYLOOM_MODELS_DIR}")
+    Path modelsDir;
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
@@ -61,7 +65,8 @@ public final class LocalCloudMain implements Callable<Integer> {
         prepareDataDir();
         LocalCloudConfig config = new LocalCloudConfig(dataDir.toAbsolutePath(), host, edgePort, apiPort,
                 functions.toAbsolutePath(), web.toAbsolutePath(), LocalCloudConfig.DEFAULT_REGION,
-                LocalCloudConfig.DEFAULT_ACCOUNT, 256, 5, stateMachines.toAbsolutePath());
+                LocalCloudConfig.DEFAULT_ACCOUNT, 256, 5, stateMachines.toAbsolutePath(),
+                modelsDir == null ? null : modelsDir.toAbsolutePath());
         LocalCloud cloud = new LocalCloud(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

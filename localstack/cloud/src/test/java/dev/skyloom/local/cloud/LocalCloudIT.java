@@ -140,7 +140,7 @@ class LocalCloudIT {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("x-amzn-ErrorType")).contains("UnknownServiceException");
         assertThat(response.body()).contains("\"__type\":\"UnknownServiceException\"")
-                .contains("Kinesis_20131202").contains("available: dynamodb, events, lambda, s3, sqs, states");
+                .contains("Kinesis_20131202").contains("available: bedrock, dynamodb, events, lambda, s3, sqs, states");
     }
 
     @Test
