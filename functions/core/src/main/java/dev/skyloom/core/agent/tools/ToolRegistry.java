@@ -20,12 +20,15 @@ import java.util.TreeMap;
  * either in an allowlist changes nothing.
  *
  * <p>Tools of MCP servers are passed in per agent (they come from the servers the agent is configured with) and go
- * through the same allowlist: an entry names one tool ({@code github.create_issue}) or every tool of a server
- * ({@code github}).
+ * through the same allowlist: an entry names one tool ({@code github__create_issue}) or every tool of a server
+ * ({@code github}). The separator is {@value #MCP_SEPARATOR}, not a dot: Bedrock allows only letters, digits,
+ * {@code _} and {@code -} in tool names, and no built-in tool has a double underscore.
  */
 public final class ToolRegistry {
     /** The step type whose completion is a verdict. */
     public static final String GATE_STEP = "gate";
+    /** Between an MCP server's name and its tool's name. */
+    public static final String MCP_SEPARATOR = "__";
 
     private final Map<String, Tool> tools;
 
@@ -68,8 +71,7 @@ public final class ToolRegistry {
         }
         for (Tool tool : mcpTools) {
             String name = tool.name();
-            int dot = name.indexOf('.');
-            String server = dot < 0 ? name : name.substring(0, dot);
+            String server = server(name);
             if ((allowed.contains(name) || allowed.contains(server)) && !tools.containsKey(name)) {
                 offered.put(name, tool);
             }
@@ -92,10 +94,14 @@ public final class ToolRegistry {
         Set<String> known = new LinkedHashSet<>(tools.keySet());
         for (Tool tool : mcpTools) {
             known.add(tool.name());
-            int dot = tool.name().indexOf('.');
-            known.add(dot < 0 ? tool.name() : tool.name().substring(0, dot));
+            known.add(server(tool.name()));
         }
         return allowlist.stream().filter(name -> !known.contains(name)).sorted().toList();
+    }
+
+    private static String server(String mcpToolName) {
+        int separator = mcpToolName.indexOf(MCP_SEPARATOR);
+        return separator < 0 ? mcpToolName : mcpToolName.substring(0, separator);
     }
 
     static boolean isCompletionTool(String name) {

@@ -57,17 +57,17 @@ class ToolRegistryTest {
 
     @Test
     void mcpTools_areAllowedByExactName_orByServer() {
-        List<Tool> mcp = List.of(named("github.create_issue"), named("github.search"), named("jira.create"));
+        List<Tool> mcp = List.of(named("github__create_issue"), named("github__search"), named("jira__create"));
 
-        assertThat(names(registry.forAgent(List.of("github.search"), "agent", mcp)))
-                .containsExactly("github.search", "complete_step");
+        assertThat(names(registry.forAgent(List.of("github__search"), "agent", mcp)))
+                .containsExactly("github__search", "complete_step");
         assertThat(names(registry.forAgent(List.of("github"), "agent", mcp)))
-                .containsExactly("github.create_issue", "github.search", "complete_step");
+                .containsExactly("github__create_issue", "github__search", "complete_step");
     }
 
     @Test
     void unknownNames_areReported() {
-        assertThat(registry.unknownNames(List.of("read_file", "rm_rf", "github"), List.of(named("github.x"))))
+        assertThat(registry.unknownNames(List.of("read_file", "rm_rf", "github"), List.of(named("github__x"))))
                 .containsExactly("rm_rf");
     }
 }
