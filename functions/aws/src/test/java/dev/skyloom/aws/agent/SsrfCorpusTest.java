@@ -116,7 +116,8 @@ class SsrfCorpusTest {
                 "http://224.0.0.1/", "http://[ff02::1]/", "http://255.255.255.255/", "http://240.0.0.1/",
                 "http://198.18.0.1/", "http://192.0.2.1/",
                 // schemes other than http(s)
-                "file:///etc/passwd", "gopher://127.0.0.1:25/_HELO", "ftp://example.com/", "jar:http://example.com/x.jar!/",
+                "file:///etc/passwd", "gopher://127.0.0.1:25/_HELO", "ftp://example.com/",
+                "jar:http://example.com/x.jar!/",
                 "dict://127.0.0.1:11211/stats", "ldap://127.0.0.1/", "javascript:alert(1)", "data:text/plain,hi",
                 "netdoc:///etc/passwd", "HTTP://127.0.0.1:" + t + "/",
                 // user info and parser confusion

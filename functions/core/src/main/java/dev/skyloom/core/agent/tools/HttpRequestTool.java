@@ -126,7 +126,8 @@ public final class HttpRequestTool implements Tool {
             }
             HttpFetcher.Response response;
             try {
-                response = fetcher.exchange(new HttpFetcher.Request(method, target.uri(), headers, body),
+                response = fetcher.exchange(
+                        new HttpFetcher.Request(method, target.uri(), Map.copyOf(headers), body),
                         new HttpFetcher.Limits(limits.connectTimeout(), limits.readTimeout(), remaining,
                                 limits.maxResponseBytes()));
             } catch (HttpFetcher.Refused e) {
