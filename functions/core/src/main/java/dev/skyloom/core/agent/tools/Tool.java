@@ -19,8 +19,17 @@ public interface Tool {
     }
 
     /**
-     * Runs the call. {@code input} has already been validated against {@link ToolSpec#inputSchema()} by the caller.
-     * Side effects are keyed by {@link ToolContext#callKey()} so a retried turn does not apply them twice.
+     * Whether this particular call needs approval. Defaults to {@link #dangerous()}; a tool whose risk depends on its
+     * arguments ({@code http_request}: any method but GET and HEAD) answers per call. {@code input} is valid.
+     */
+    default boolean dangerous(JsonNode input) {
+        return dangerous();
+    }
+
+    /**
+     * Runs the call. {@code input} has already been validated against {@link ToolSpec#inputSchema()} by the caller
+     * ({@link ToolInvoker}). Side effects are keyed by {@link ToolContext#callKey()} so a retried turn does not apply
+     * them twice. A failure the model should see is a {@link ToolResult#error(String)} or a {@link ToolException}.
      */
     ToolResult call(JsonNode input, ToolContext context);
 }

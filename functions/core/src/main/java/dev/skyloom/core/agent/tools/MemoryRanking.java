@@ -1,0 +1,105 @@
+package dev.skyloom.core.agent.tools;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Orders memories for a query, lexically: {@code score = bm25 × usefulness × recency}.
+ * <ul>
+ *   <li>relevance: Okapi BM25 ({@code k1 = 1.2}, {@code b = 0.75}) of the query's terms over content and tags (tags
+ *   count twice), with the candidates as the corpus; term frequency and rarity are in it. A memory that shares no
+ *   term with the query is left out; an empty query (or only stop words) ranks all by the other two factors.</li>
+ *   <li>usefulness: {@code 1 + 0.25 ln(1 + recalls)}, {@code recalls} being how often recall returned it.</li>
+ *   <li>recency: {@code 0.6 + 0.4 × 2^(-days / 30)} since it was last written or recalled.</li>
+ * </ul>
+ * Ties go to the newer memory, then the id, so the order is deterministic.
+ */
+public final class MemoryRanking {
+    private static final double K1 = 1.2;
+    private static final double B = 0.75;
+    private static final double HALF_LIFE_DAYS = 30;
+    private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "by", "for",
+            "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was",
+            "were", "will", "with", "what", "when", "where", "which", "who", "how", "do", "does", "did", "we", "i",
+            "you", "our", "about");
+
+    private MemoryRanking() {
+    }
+
+    public record Scored(Memory memory, double score) {
+    }
+
+    public static List<Scored> rank(String query, List<Memory> candidates, Instant now, int limit) {
+        List<String> terms = tokens(query == null ? "" : query).stream().distinct().toList();
+        List<Map<String, Integer>> frequencies = new ArrayList<>();
+        List<Integer> lengths = new ArrayList<>();
+        Map<String, Integer> documentFrequency = new HashMap<>();
+        for (Memory memory : candidates) {
+            List<String> tokens = new ArrayList<>(tokens(memory.content()));
+            for (String tag : memory.tags()) {
+                List<String> tagTokens = tokens(tag.replace('-', ' ').replace('_', ' '));
+                tokens.addAll(tagTokens);
+                tokens.addAll(tagTokens);
+            }
+            Map<String, Integer> tf = new HashMap<>();
+            tokens.forEach(token -> tf.merge(token, 1, Integer::sum));
+            tf.keySet().forEach(token -> documentFrequency.merge(token, 1, Integer::sum));
+            frequencies.add(tf);
+            lengths.add(tokens.size());
+        }
+        double averageLength = lengths.stream().mapToInt(Integer::intValue).average().orElse(1);
+        int n = candidates.size();
+        List<Scored> scored = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Memory memory = candidates.get(i);
+            double relevance;
+            if (terms.isEmpty()) {
+                relevance = 1;
+            } else {
+                relevance = 0;
+                for (String term : terms) {
+                    int tf = frequencies.get(i).getOrDefault(term, 0);
+                    if (tf == 0) {
+                        continue;
+                    }
+                    int df = documentFrequency.get(term);
+                    double idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+                    relevance += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths.get(i) / averageLength));
+                }
+                if (relevance <= 0) {
+                    continue;
+                }
+            }
+            double usefulness = 1 + 0.25 * Math.log1p(memory.recalls());
+            Instant lastUse = memory.lastRecalledAt() != null && memory.lastRecalledAt().isAfter(memory.createdAt())
+                    ? memory.lastRecalledAt() : memory.createdAt();
+            double days = Math.max(0, Duration.between(lastUse, now).toMinutes() / 1440.0);
+            double recency = 0.6 + 0.4 * Math.pow(2, -days / HALF_LIFE_DAYS);
+            scored.add(new Scored(memory, relevance * usefulness * recency));
+        }
+        scored.sort(Comparator.comparingDouble(Scored::score).reversed()
+                .thenComparing(s -> s.memory().createdAt(), Comparator.reverseOrder())
+                .thenComparing(s -> s.memory().id()));
+        return List.copyOf(scored.subList(0, Math.min(limit, scored.size())));
+    }
+
+    /** Lower-case words of letters and digits, stop words and one-letter words dropped, a plural 's' stripped. */
+    static List<String> tokens(String text) {
+        List<String> tokens = new ArrayList<>();
+        for (String raw : text.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+            if (raw.length() < 2 || STOP_WORDS.contains(raw)) {
+                continue;
+            }
+            tokens.add(raw.length() > 3 && raw.endsWith("s") && !raw.endsWith("ss")
+                    ? raw.substring(0, raw.length() - 1) : raw);
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.skyloom.core.agent.tools;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/** A workspace in a map, keyed like the S3 adapter: {@code runs/<runId>/workspace/<path>}. */
+final class InMemoryWorkspace implements Workspace {
+    final Map<String, byte[]> files = new ConcurrentSkipListMap<>();
+
+    private static String key(String runId, WorkspacePath path) {
+        return "runs/" + Workspace.requireRunId(runId) + "/workspace/" + path.value();
+    }
+
+    @Override
+    public Optional<Content> read(String runId, WorkspacePath path, int maxBytes) {
+        byte[] bytes = files.get(key(runId, path));
+        return bytes == null ? Optional.empty()
+                : Optional.of(new Content(Arrays.copyOf(bytes, Math.min(maxBytes, bytes.length)), bytes.length));
+    }
+
+    @Override
+    public void write(String runId, WorkspacePath path, byte[] content, String contentType) {
+        files.put(key(runId, path), content.clone());
+    }
+
+    @Override
+    public Listing list(String runId, Optional<WorkspacePath> folder, int limit) {
+        String root = "runs/" + Workspace.requireRunId(runId) + "/workspace/";
+        String prefix = root + folder.map(f -> f.value() + "/").orElse("");
+        List<Entry> all = files.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                .map(e -> new Entry(e.getKey().substring(root.length()), e.getValue().length, Instant.EPOCH))
+                .toList();
+        return new Listing(all.subList(0, Math.min(limit, all.size())), all.size() > limit);
+    }
+
+    @Override
+    public boolean delete(String runId, WorkspacePath path) {
+        return files.remove(key(runId, path)) != null;
+    }
+}
