@@ -63,12 +63,12 @@ final class Composition {
 
     static final SkyloomConfig CONFIG = SkyloomConfig.fromEnv(LambdaEnvironment.read());
 
-    private static final class Http {
+    static final class Http {
         static final SdkHttpClient CLIENT = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(20)).build();
     }
 
-    private static final class DynamoDb {
+    static final class DynamoDb {
         static final DynamoDbClient CLIENT = configure(DynamoDbClient.builder()).build();
     }
 
@@ -76,7 +76,7 @@ final class Composition {
         static final SqsClient CLIENT = configure(SqsClient.builder()).build();
     }
 
-    private static final class S3 {
+    static final class S3 {
         static final S3Client CLIENT = configure(S3Client.builder().forcePathStyle(CONFIG.endpoint().isPresent()))
                 .build();
     }
@@ -100,7 +100,7 @@ final class Composition {
                 SkyloomConfig.require(CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN)), Clock.systemUTC());
     }
 
-    private static final class Services {
+    static final class Services {
         static final String TABLE = SkyloomConfig.require(CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN);
         static final DocumentStore DOCUMENTS = new DynamoDbDocumentStore(DynamoDb.CLIENT, TABLE);
         static final IdentityService IDENTITY = new IdentityService(new DynamoDbIdentityStore(DynamoDb.CLIENT, TABLE),
@@ -190,7 +190,7 @@ final class Composition {
         return Bootstrap.SERVICE;
     }
 
-    private static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
+    static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder) {
         builder.region(Region.of(CONFIG.region()))
                 .credentialsProvider(credentials())
                 .httpClient(Http.CLIENT)
@@ -201,7 +201,7 @@ final class Composition {
         return builder;
     }
 
-    private static AwsCredentialsProvider credentials() {
+    static AwsCredentialsProvider credentials() {
         return CONFIG.credentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(AwsSessionCredentials.create(
                         c.accessKeyId(), c.secretAccessKey(), c.sessionToken() == null ? "" : c.sessionToken())))

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * {@link Workspace} on the workspaces bucket: one prefix per run, {@code runs/<runId>/workspace/}, and the
+ * {@link Workspace} on the workspaces bucket: one prefix per run, {@code tenants/<tenantId>/runs/<runId>/workspace/}, and the
  * {@link WorkspacePath} appended to it. Both parts are validated before a key is built, so no key can leave the
  * run's prefix.
  */
@@ -28,22 +28,23 @@ public final class S3Workspace implements Workspace {
         this.bucket = bucket;
     }
 
-    static String root(String runId) {
-        return "runs/" + Workspace.requireRunId(runId) + "/workspace/";
+    static String root(String tenantId, String runId) {
+        return "tenants/" + Workspace.requireRunId(tenantId) + "/runs/" + Workspace.requireRunId(runId)
+                + "/workspace/";
     }
 
-    static String key(String runId, WorkspacePath path) {
-        return root(runId) + path.value();
+    static String key(String tenantId, String runId, WorkspacePath path) {
+        return root(tenantId, runId) + path.value();
     }
 
     @Override
-    public Optional<Content> read(String runId, WorkspacePath path, int maxBytes) {
+    public Optional<Content> read(String tenantId, String runId, WorkspacePath path, int maxBytes) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1");
         }
         try {
             ResponseBytes<GetObjectResponse> object = s3.getObjectAsBytes(b -> b.bucket(bucket)
-                    .key(key(runId, path)).range("bytes=0-" + (maxBytes - 1)));
+                    .key(key(tenantId, runId, path)).range("bytes=0-" + (maxBytes - 1)));
             byte[] bytes = object.asByteArray();
             return Optional.of(new Content(bytes, size(object.response(), bytes.length)));
         } catch (NoSuchKeyException e) {
@@ -69,14 +70,14 @@ public final class S3Workspace implements Workspace {
     }
 
     @Override
-    public void write(String runId, WorkspacePath path, byte[] content, String contentType) {
-        s3.putObject(b -> b.bucket(bucket).key(key(runId, path)).contentType(contentType),
+    public void write(String tenantId, String runId, WorkspacePath path, byte[] content, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key(tenantId, runId, path)).contentType(contentType),
                 RequestBody.fromBytes(content));
     }
 
     @Override
-    public Listing list(String runId, Optional<WorkspacePath> folder, int limit) {
-        String root = root(runId);
+    public Listing list(String tenantId, String runId, Optional<WorkspacePath> folder, int limit) {
+        String root = root(tenantId, runId);
         String prefix = root + folder.map(f -> f.value() + "/").orElse("");
         List<Entry> entries = new ArrayList<>();
         String token = null;
@@ -97,8 +98,8 @@ public final class S3Workspace implements Workspace {
     }
 
     @Override
-    public boolean delete(String runId, WorkspacePath path) {
-        String key = key(runId, path);
+    public boolean delete(String tenantId, String runId, WorkspacePath path) {
+        String key = key(tenantId, runId, path);
         try {
             s3.headObject(b -> b.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {

@@ -30,6 +30,7 @@ import dev.skyloom.core.store.DocumentStore;
 import dev.skyloom.core.usage.LlmCall;
 import dev.skyloom.core.usage.LlmCallStore;
 import dev.skyloom.core.usage.UsageDay;
+import dev.skyloom.core.usage.UsageGroup;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -94,13 +95,19 @@ class AgentTurnServiceTest {
             }
 
             @Override
-            public Page<LlmCall> list(TenantId tenant, Optional<Map<String, String>> cursor, int limit) {
+            public Page<LlmCall> list(TenantId tenant, Filter filter, Optional<Map<String, String>> cursor,
+                                      int limit) {
                 return new Page<>(List.copyOf(calls.values()), Optional.empty());
             }
 
             @Override
             public List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to) {
                 return List.of();
+            }
+
+            @Override
+            public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
+                return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
             }
         };
         ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool());
@@ -402,13 +409,19 @@ class AgentTurnServiceTest {
         }
 
         @Override
-        public Page<LlmCall> list(TenantId tenant, Optional<Map<String, String>> cursor, int limit) {
+        public Page<LlmCall> list(TenantId tenant, Filter filter, Optional<Map<String, String>> cursor,
+                                      int limit) {
             return new Page<>(List.of(), Optional.empty());
         }
 
         @Override
         public List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to) {
             return List.of();
+        }
+
+        @Override
+        public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
+            return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
         }
     }
 

@@ -32,7 +32,8 @@ class UsageServiceTest {
         }
 
         @Override
-        public Page<LlmCall> list(TenantId tenant, Optional<Map<String, String>> cursor, int limit) {
+        public Page<LlmCall> list(TenantId tenant, Filter filter, Optional<Map<String, String>> cursor,
+                                      int limit) {
             return new Page<>(List.of(), Optional.empty());
         }
 
@@ -40,6 +41,11 @@ class UsageServiceTest {
         public List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to) {
             asked.add(new LocalDate[] {from, to});
             return List.of(new UsageDay(from, 2, 100, 50, 1_500), new UsageDay(to, 1, 10, 5, 250));
+        }
+
+        @Override
+        public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
+            return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
         }
     };
     private final UsageService usage = new UsageService(store,
@@ -54,6 +60,29 @@ class UsageServiceTest {
         assertThat(summary.to()).isEqualTo(LocalDate.parse("2026-11-21"));
         assertThat(summary.total().calls()).isEqualTo(3);
         assertThat(summary.total().costMicroUsd()).isEqualTo(1_750);
+    }
+
+    @Test
+    void summary_groupsByAgentOrModel_andRefusesOtherGroupings() {
+        assertThat(usage.summary(alice, Optional.empty(), Optional.empty(), Optional.of("agent")).groups())
+                .containsExactly(new UsageGroup("AGENT", 1, 2, 3, 4));
+        UsageService.Summary byDay = usage.summary(alice, Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(byDay.groupBy()).isEqualTo("day");
+        assertThat(byDay.groups()).extracting(UsageGroup::key).containsExactly("2026-10-23", "2026-11-21");
+        assertThat(catchThrowableOfType(ApiError.class, () -> usage.summary(alice, Optional.empty(),
+                Optional.empty(), Optional.of("week"))).details().get(0).field()).isEqualTo("groupBy");
+    }
+
+    @Test
+    void llmCallFilters_areChecked() {
+        LlmCallStore.Filter stepOnly = new LlmCallStore.Filter(Optional.empty(), Optional.empty(), Optional.of("plan"),
+                Optional.empty());
+        assertThat(catchThrowableOfType(ApiError.class, () -> usage.list(alice, stepOnly, Optional.empty(), 10))
+                .details().get(0).field()).isEqualTo("stepId");
+        LlmCallStore.Filter bad = new LlmCallStore.Filter(Optional.of("run 1"), Optional.empty(), Optional.empty(),
+                Optional.empty());
+        assertThat(catchThrowableOfType(ApiError.class, () -> usage.list(alice, bad, Optional.empty(), 10))
+                .details().get(0).field()).isEqualTo("runId");
     }
 
     @Test

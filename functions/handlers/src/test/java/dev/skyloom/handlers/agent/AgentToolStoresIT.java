@@ -113,29 +113,32 @@ class AgentToolStoresIT {
         S3Workspace workspace = new S3Workspace(s3, BUCKET);
         byte[] text = "# Plan\n".getBytes(StandardCharsets.UTF_8);
 
-        workspace.write("run_1", WorkspacePath.of("notes/plan.md"), text, "text/markdown");
-        workspace.write("run_1", WorkspacePath.of("notes/todo.md"), "x".repeat(50).getBytes(), "text/plain");
-        workspace.write("run_1", WorkspacePath.of("top.txt"), new byte[] {1}, "text/plain");
-        workspace.write("run_2", WorkspacePath.of("notes/plan.md"), new byte[] {2}, "text/plain");
+        workspace.write("acme", "run_1", WorkspacePath.of("notes/plan.md"), text, "text/markdown");
+        workspace.write("acme", "run_1", WorkspacePath.of("notes/todo.md"), "x".repeat(50).getBytes(), "text/plain");
+        workspace.write("acme", "run_1", WorkspacePath.of("top.txt"), new byte[] {1}, "text/plain");
+        workspace.write("acme", "run_2", WorkspacePath.of("notes/plan.md"), new byte[] {2}, "text/plain");
 
-        assertThat(workspace.read("run_1", WorkspacePath.of("notes/plan.md"), 1000))
+        assertThat(workspace.read("acme", "run_1", WorkspacePath.of("notes/plan.md"), 1000))
                 .hasValueSatisfying(c -> assertThat(c.bytes()).isEqualTo(text));
-        assertThat(workspace.read("run_1", WorkspacePath.of("notes/todo.md"), 10)).hasValueSatisfying(c -> {
+        assertThat(workspace.read("acme", "run_1", WorkspacePath.of("notes/todo.md"), 10)).hasValueSatisfying(c -> {
             assertThat(c.bytes()).hasSize(10);
             assertThat(c.size()).isEqualTo(50);
             assertThat(c.truncated()).isTrue();
         });
-        assertThat(workspace.read("run_1", WorkspacePath.of("missing.md"), 10)).isEmpty();
-        Workspace.Listing notes = workspace.list("run_1", Optional.of(WorkspacePath.of("notes")), 10);
+        assertThat(workspace.read("acme", "run_1", WorkspacePath.of("missing.md"), 10)).isEmpty();
+        Workspace.Listing notes = workspace.list("acme", "run_1", Optional.of(WorkspacePath.of("notes")), 10);
         assertThat(notes.entries()).extracting(Workspace.Entry::path)
                 .containsExactly("notes/plan.md", "notes/todo.md");
-        Workspace.Listing capped = workspace.list("run_1", Optional.empty(), 2);
+        Workspace.Listing capped = workspace.list("acme", "run_1", Optional.empty(), 2);
         assertThat(capped.entries()).hasSize(2);
         assertThat(capped.truncated()).isTrue();
-        assertThat(workspace.delete("run_1", WorkspacePath.of("top.txt"))).isTrue();
-        assertThat(workspace.delete("run_1", WorkspacePath.of("top.txt"))).isFalse();
+        assertThat(workspace.delete("acme", "run_1", WorkspacePath.of("top.txt"))).isTrue();
+        assertThat(workspace.delete("acme", "run_1", WorkspacePath.of("top.txt"))).isFalse();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET)).contents()).extracting(o -> o.key())
-                .containsExactlyInAnyOrder("runs/run_1/workspace/notes/plan.md", "runs/run_1/workspace/notes/todo.md",
-                        "runs/run_2/workspace/notes/plan.md");
+                .containsExactlyInAnyOrder("tenants/acme/runs/run_1/workspace/notes/plan.md",
+                        "tenants/acme/runs/run_1/workspace/notes/todo.md",
+                        "tenants/acme/runs/run_2/workspace/notes/plan.md");
+        assertThat(workspace.read("other", "run_1", WorkspacePath.of("notes/plan.md"), 1000))
+                .as("a run id of another tenant names another workspace").isEmpty();
     }
 }

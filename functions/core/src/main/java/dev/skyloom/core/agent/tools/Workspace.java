@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The files of a run, shared by its steps (on AWS: one S3 prefix per run, {@code runs/<runId>/workspace/}). */
+/**
+ * The files of a run, shared by its steps (on AWS: one S3 prefix per run of a tenant,
+ * {@code tenants/<tenantId>/runs/<runId>/workspace/}).
+ */
 public interface Workspace {
     /** What a run id must look like to become part of a storage key. */
     Pattern RUN_ID = Pattern.compile("[A-Za-z0-9_-]{1,128}");
@@ -31,16 +34,16 @@ public interface Workspace {
     }
 
     /** Reads the first {@code maxBytes} bytes of a file, or empty when there is none. */
-    Optional<Content> read(String runId, WorkspacePath path, int maxBytes);
+    Optional<Content> read(String tenantId, String runId, WorkspacePath path, int maxBytes);
 
     /** Creates or replaces a file. */
-    void write(String runId, WorkspacePath path, byte[] content, String contentType);
+    void write(String tenantId, String runId, WorkspacePath path, byte[] content, String contentType);
 
     /** The files under {@code folder} (all files when empty), in path order, at most {@code limit}. */
-    Listing list(String runId, Optional<WorkspacePath> folder, int limit);
+    Listing list(String tenantId, String runId, Optional<WorkspacePath> folder, int limit);
 
     /** Deletes a file; false when there was none. */
-    boolean delete(String runId, WorkspacePath path);
+    boolean delete(String tenantId, String runId, WorkspacePath path);
 
     static String requireRunId(String runId) {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {

@@ -78,7 +78,7 @@ public final class WorkspaceTools {
         @Override
         public ToolResult call(JsonNode input, ToolContext context) {
             WorkspacePath path = path(input, "path");
-            Optional<Workspace.Content> content = workspace.read(Workspace.requireRunId(context.runId()), path,
+            Optional<Workspace.Content> content = workspace.read(context.caller().tenant().value(), Workspace.requireRunId(context.runId()), path,
                     MAX_READ_BYTES);
             if (content.isEmpty()) {
                 return ToolResult.error("No file " + path + " in the workspace. Use list_files to see what exists.");
@@ -144,7 +144,7 @@ public final class WorkspaceTools {
         public ToolResult call(JsonNode input, ToolContext context) {
             WorkspacePath path = path(input, "path");
             byte[] bytes = input.get("content").asText().getBytes(StandardCharsets.UTF_8);
-            workspace.write(Workspace.requireRunId(context.runId()), path, bytes, contentType(path));
+            workspace.write(context.caller().tenant().value(), Workspace.requireRunId(context.runId()), path, bytes, contentType(path));
             return ToolResult.ok("Wrote " + bytes.length + " bytes to " + path + ".");
         }
 
@@ -183,7 +183,7 @@ public final class WorkspaceTools {
         public ToolResult call(JsonNode input, ToolContext context) {
             Optional<WorkspacePath> folder = input.hasNonNull("folder") ? Optional.of(path(input, "folder"))
                     : Optional.empty();
-            Workspace.Listing listing = workspace.list(Workspace.requireRunId(context.runId()), folder,
+            Workspace.Listing listing = workspace.list(context.caller().tenant().value(), Workspace.requireRunId(context.runId()), folder,
                     ToolJson.integer(input, "limit", 200));
             ObjectNode out = ToolJson.object();
             ArrayNode files = out.putArray("files");
@@ -220,7 +220,7 @@ public final class WorkspaceTools {
         @Override
         public ToolResult call(JsonNode input, ToolContext context) {
             WorkspacePath path = path(input, "path");
-            boolean existed = workspace.delete(Workspace.requireRunId(context.runId()), path);
+            boolean existed = workspace.delete(context.caller().tenant().value(), Workspace.requireRunId(context.runId()), path);
             return ToolResult.ok(existed ? "Deleted " + path + "." : "There was no file " + path + " (nothing "
                     + "deleted).");
         }

@@ -77,7 +77,7 @@ class WorkspacePathTraversalCorpusTest {
     void corpusPath_throughEveryFileTool_isAnErrorAndTouchesNothing(String raw) {
         // GIVEN a workspace with one file, and the four tools behind the invoker
         InMemoryWorkspace workspace = new InMemoryWorkspace();
-        workspace.write("run_1", WorkspacePath.of("keep.md"), new byte[] {1}, "text/plain");
+        workspace.write("acme", "run_1", WorkspacePath.of("keep.md"), new byte[] {1}, "text/plain");
         List<Tool> tools = WorkspaceTools.all(workspace);
         ToolInvoker invoker = ToolInvoker.create();
 
@@ -94,7 +94,7 @@ class WorkspacePathTraversalCorpusTest {
         ToolResult list = invoker.invoke(tools, "list_files", ToolJson.object().put("folder", raw),
                 Contexts.agentStep());
         assertThat(list.error()).as("list_files " + raw).isTrue();
-        assertThat(workspace.files).containsOnlyKeys("runs/run_1/workspace/keep.md");
+        assertThat(workspace.files).containsOnlyKeys("tenants/acme/runs/run_1/workspace/keep.md");
     }
 
     @ParameterizedTest

@@ -22,7 +22,7 @@ class WorkspaceToolsTest {
 
         assertThat(written.error()).isFalse();
         assertThat(read.content()).isEqualTo("# Plan\nstep 1");
-        assertThat(workspace.files).containsOnlyKeys("runs/run_1/workspace/notes/plan.md");
+        assertThat(workspace.files).containsOnlyKeys("tenants/acme/runs/run_1/workspace/notes/plan.md");
     }
 
     @Test
@@ -47,7 +47,7 @@ class WorkspaceToolsTest {
 
     @Test
     void read_binaryFile_isAnError() {
-        workspace.write("run_1", WorkspacePath.of("img.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff},
+        workspace.write("acme", "run_1", WorkspacePath.of("img.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff},
                 "image/png");
 
         assertThat(call("read_file", "{\"path\": \"img.png\"}").content()).contains("not UTF-8 text");
@@ -56,7 +56,7 @@ class WorkspaceToolsTest {
     @Test
     void read_largeFile_isTruncated_withoutSplittingACharacter() {
         String big = "\u00e9".repeat(WorkspaceTools.MAX_READ_BYTES);
-        workspace.write("run_1", WorkspacePath.of("big.txt"), big.getBytes(StandardCharsets.UTF_8), "text/plain");
+        workspace.write("acme", "run_1", WorkspacePath.of("big.txt"), big.getBytes(StandardCharsets.UTF_8), "text/plain");
 
         ToolResult read = new WorkspaceTools.ReadFile(workspace).call(ToolJson.parse("{\"path\": \"big.txt\"}"),
                 Contexts.agentStep());
