@@ -27,9 +27,11 @@ class ApiTest {
         }
         String validator = platform.findResources("AWS::ApiGateway::RequestValidator").keySet().iterator().next();
         Capture uri = new Capture();
+        String authorizer = platform.findResources("AWS::ApiGateway::Authorizer").keySet().iterator().next();
         platform.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "HttpMethod", "ANY",
-                "AuthorizationType", "NONE",
+                "AuthorizationType", "CUSTOM",
+                "AuthorizerId", Map.of("Ref", authorizer),
                 "RequestParameters", Map.of("method.request.path.proxy", true),
                 "RequestValidatorId", Map.of("Ref", validator),
                 "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY", "IntegrationHttpMethod", "POST",
@@ -73,6 +75,34 @@ class ApiTest {
         platform.hasResourceProperties("AWS::WAFv2::WebACLAssociation", Match.objectLike(Map.of(
                 "ResourceArn", resourceArn)));
         assertThat(Templates.render(resourceArn.asObject(), app.data)).contains("/stages/{Ref:" + stage + "}");
+    }
+
+    @Test
+    void authorizer_isTheManifestsAuthorizerFunction_cachedPerAuthorizationHeader() {
+        Capture uri = new Capture();
+        platform.hasResourceProperties("AWS::ApiGateway::Authorizer", Match.objectLike(Map.of(
+                "Type", "REQUEST", "Name", SynthesizedApp.PREFIX + "api-authorizer",
+                "IdentitySource", "method.request.header.Authorization",
+                "AuthorizerResultTtlInSeconds", 300, "AuthorizerUri", uri)));
+        String alias = Templates.logicalId(platform, "AWS::Lambda::Alias", "FunctionName",
+                Map.of("Ref", Templates.logicalId(platform, "AWS::Lambda::Function", "FunctionName",
+                        SynthesizedApp.PREFIX + "authorizer")));
+        assertThat(uri.asObject().toString()).contains("{Ref=" + alias + "}");
+    }
+
+    @Test
+    void publicRoutes_haveTheirOwnMethods_withoutTheAuthorizer() {
+        for (String route : dev.skyloom.manifest.SkyloomResources.PUBLIC_API_ROUTES) {
+            String method = route.substring(0, route.indexOf(' '));
+            String last = route.substring(route.lastIndexOf('/') + 1);
+            String resource = Templates.logicalId(platform, "AWS::ApiGateway::Resource", "PathPart", last);
+            platform.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                    "HttpMethod", method, "AuthorizationType", "NONE", "ResourceId", Map.of("Ref", resource))));
+        }
+        // the four public methods and ANY {proxy+}: nothing else
+        platform.resourceCountIs("AWS::ApiGateway::Method", 5);
+        platform.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "AuthorizationType", "NONE")), 4);
     }
 
     @Test
