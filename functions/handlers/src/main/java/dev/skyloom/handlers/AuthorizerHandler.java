@@ -32,6 +32,7 @@ public final class AuthorizerHandler implements RequestStreamHandler {
     /** The error message by which API Gateway answers 401 instead of calling the API. */
     static final String UNAUTHORIZED = "Unauthorized";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SnapStartPriming PRIMING = SnapStartPriming.registerForApi();
 
     private final Supplier<IdentityService> identity;
 
