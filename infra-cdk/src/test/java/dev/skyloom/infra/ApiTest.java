@@ -124,4 +124,16 @@ class ApiTest {
         template.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "AuthorizationType", "CUSTOM", "AuthorizerId", Map.of("Ref", authorizer))));
     }
+
+    @Test
+    void apig4_isSuppressedOnlyOnThePublicMethods_andCompliantOnTheAuthorizedProxy() {
+        List<NagReports.Line> apig4 = app.nag.lines().stream()
+                .filter(l -> l.ruleId().equals("AwsSolutions-APIG4") && l.resourceId().contains("/Api/")).toList();
+
+        assertThat(apig4).filteredOn(l -> l.compliance().equals("Suppressed")).hasSize(
+                dev.skyloom.manifest.SkyloomResources.PUBLIC_API_ROUTES.size())
+                .allSatisfy(l -> assertThat(l.reason()).contains("is public by design"));
+        assertThat(apig4).filteredOn(l -> l.resourceId().contains("{proxy+}/ANY"))
+                .singleElement().satisfies(l -> assertThat(l.compliance()).isEqualTo("Compliant"));
+    }
 }
