@@ -64,7 +64,10 @@ class ResourceProvisionerIT {
                         List.of())),
                 List.of(new EventBusSpec("bus", "")),
                 List.of(new RuleSpec("work-in", "", "bus", "{\"source\":[{\"prefix\":\"skyloom.\"}]}",
-                        List.of(RuleSpec.Target.queue("work")), "work")),
+                                List.of(RuleSpec.Target.queue("work")), "work"),
+                        new RuleSpec("audit", "", "bus", "{\"source\":[\"audit.only\"]}",
+                                List.of(RuleSpec.Target.function("greet"), RuleSpec.Target.stateMachine("flow")),
+                                "work")),
                 List.of(new ScheduleGroupSpec("pulses", "", List.of("flow"))));
     }
 
@@ -106,6 +109,11 @@ class ResourceProvisionerIT {
         assertThat(first.scheduleGroups()).containsEntry("pulses", "skyloom-pulses");
         assertThat(first.rules()).containsEntry("work-in",
                 "arn:aws:events:us-east-1:000000000000:rule/skyloom-bus/skyloom-work-in");
+        assertThat(cloud.eventBridge().listTargets("skyloom-bus", "skyloom-audit"))
+                .extracting(t -> t.path("Id").asText() + " " + t.path("Arn").asText())
+                .containsExactlyInAnyOrder(
+                        "function-greet arn:aws:lambda:us-east-1:000000000000:function:skyloom-greet",
+                        "state-machine-flow arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
 
         String execution = clients.sfn.startExecution(b -> b.stateMachineArn(first.stateMachines().get("flow")))
                 .executionArn();
