@@ -27,9 +27,11 @@ class ApiTest {
         }
         String validator = platform.findResources("AWS::ApiGateway::RequestValidator").keySet().iterator().next();
         Capture uri = new Capture();
+        String authorizer = platform.findResources("AWS::ApiGateway::Authorizer").keySet().iterator().next();
         platform.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "HttpMethod", "ANY",
-                "AuthorizationType", "NONE",
+                "AuthorizationType", "CUSTOM",
+                "AuthorizerId", Map.of("Ref", authorizer),
                 "RequestParameters", Map.of("method.request.path.proxy", true),
                 "RequestValidatorId", Map.of("Ref", validator),
                 "Integration", Match.objectLike(Map.of("Type", "AWS_PROXY", "IntegrationHttpMethod", "POST",
@@ -76,6 +78,34 @@ class ApiTest {
     }
 
     @Test
+    void authorizer_isTheManifestsAuthorizerFunction_cachedPerAuthorizationHeader() {
+        Capture uri = new Capture();
+        platform.hasResourceProperties("AWS::ApiGateway::Authorizer", Match.objectLike(Map.of(
+                "Type", "REQUEST", "Name", SynthesizedApp.PREFIX + "api-authorizer",
+                "IdentitySource", "method.request.header.Authorization",
+                "AuthorizerResultTtlInSeconds", 300, "AuthorizerUri", uri)));
+        String alias = Templates.logicalId(platform, "AWS::Lambda::Alias", "FunctionName",
+                Map.of("Ref", Templates.logicalId(platform, "AWS::Lambda::Function", "FunctionName",
+                        SynthesizedApp.PREFIX + "authorizer")));
+        assertThat(uri.asObject().toString()).contains("{Ref=" + alias + "}");
+    }
+
+    @Test
+    void publicRoutes_haveTheirOwnMethods_withoutTheAuthorizer() {
+        for (String route : dev.skyloom.manifest.SkyloomResources.PUBLIC_API_ROUTES) {
+            String method = route.substring(0, route.indexOf(' '));
+            String last = route.substring(route.lastIndexOf('/') + 1);
+            String resource = Templates.logicalId(platform, "AWS::ApiGateway::Resource", "PathPart", last);
+            platform.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                    "HttpMethod", method, "AuthorizationType", "NONE", "ResourceId", Map.of("Ref", resource))));
+        }
+        // the four public methods and ANY {proxy+}: nothing else
+        platform.resourceCountIs("AWS::ApiGateway::Method", 5);
+        platform.resourcePropertiesCountIs("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "AuthorizationType", "NONE")), 4);
+    }
+
+    @Test
     void authorizerHook_putsALambdaRequestAuthorizer_onEveryMethod() {
         Stack stack = new Stack(SynthesizedApp.newApp(), "ApiWithAuthorizer");
         String arn = "arn:aws:lambda:us-east-1:123456789012:function:";
@@ -93,5 +123,17 @@ class ApiTest {
                 "AuthorizerResultTtlInSeconds", 300)));
         template.hasResourceProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "AuthorizationType", "CUSTOM", "AuthorizerId", Map.of("Ref", authorizer))));
+    }
+
+    @Test
+    void apig4_isSuppressedOnlyOnThePublicMethods_andCompliantOnTheAuthorizedProxy() {
+        List<NagReports.Line> apig4 = app.nag.lines().stream()
+                .filter(l -> l.ruleId().equals("AwsSolutions-APIG4") && l.resourceId().contains("/Api/")).toList();
+
+        assertThat(apig4).filteredOn(l -> l.compliance().equals("Suppressed")).hasSize(
+                dev.skyloom.manifest.SkyloomResources.PUBLIC_API_ROUTES.size())
+                .allSatisfy(l -> assertThat(l.reason()).contains("is public by design"));
+        assertThat(apig4).filteredOn(l -> l.resourceId().contains("{proxy+}/ANY"))
+                .singleElement().satisfies(l -> assertThat(l.compliance()).isEqualTo("Compliant"));
     }
 }

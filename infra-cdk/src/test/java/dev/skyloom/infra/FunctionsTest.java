@@ -76,6 +76,11 @@ class FunctionsTest {
                                 SynthesizedApp.PREFIX + ref.name()) + "}";
                         case BUCKET -> "{Ref:" + bucketId(ref.name()) + "}";
                         case FUNCTION -> SynthesizedApp.PREFIX + ref.name() + ":live";
+                        case EVENT_BUS -> "{Ref:" + Templates.logicalId(platform, "AWS::Events::EventBus", "Name",
+                                SynthesizedApp.PREFIX + ref.name()) + "}";
+                        case STATE_MACHINE -> "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:stateMachine:"
+                                + SynthesizedApp.PREFIX + ref.name();
+                        case MODEL -> throw new AssertionError("no model references in environments");
                     });
                 }
             });
@@ -141,6 +146,64 @@ class FunctionsTest {
         assertThat(all.toString())
                 .contains("dynamodb:PutItem", "sqs:SendMessage", "s3:PutObject", "s3:ListBucket", "kms:ViaService")
                 .doesNotContain("dynamodb:Scan", "dynamodb:*", "s3:*", "sqs:*", "\"*\"");
+    }
+
+    @Test
+    void agentTurn_isSizedForModelCalls_andMayInvokeOnlyTheRegionsBedrockModels() {
+        platform.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "FunctionName", SynthesizedApp.PREFIX + "agent-turn",
+                "Handler", "dev.skyloom.handlers.AgentTurnHandler::handleRequest",
+                "MemorySize", 1536, "Timeout", 300,
+                "SnapStart", Map.of("ApplyOn", "PublishedVersions"))));
+        List<String> bedrock = statementsOf("agent-turn").stream()
+                .filter(s -> s.actions().stream().anyMatch(a -> a.startsWith("bedrock:")))
+                .flatMap(s -> {
+                    assertThat(s.actions()).containsExactlyInAnyOrder("bedrock:InvokeModel",
+                            "bedrock:InvokeModelWithResponseStream");
+                    return s.resources().stream().map(r -> Templates.render(r, app.data));
+                }).toList();
+        assertThat(bedrock).containsExactlyInAnyOrder(
+                "arn:{AWS::Partition}:bedrock:{AWS::Region}::foundation-model/*",
+                "arn:{AWS::Partition}:bedrock:{AWS::Region}:{AWS::AccountId}:inference-profile/*");
+        assertThat(statementsOf("api").stream().flatMap(s -> s.actions().stream())).noneMatch(a -> a.startsWith("bedrock:"));
+    }
+
+    @Test
+    void apiAndAgentTurn_mayPutEventsOnThePlatformBus_only() {
+        String bus = "{GetAtt:" + Templates.logicalId(platform, "AWS::Events::EventBus", "Name",
+                SynthesizedApp.PREFIX + "bus") + ".Arn}";
+        for (String function : List.of("api", "agent-turn")) {
+            assertThat(statementsOf(function)).filteredOn(s -> s.actions().contains("events:PutEvents"))
+                    .singleElement().satisfies(s -> assertThat(s.resources().stream()
+                            .map(r -> Templates.render(r, app.data))).containsExactly(bus));
+        }
+        assertThat(statementsOf("bootstrap").stream().flatMap(s -> s.actions().stream()))
+                .doesNotContain("events:PutEvents");
+    }
+
+    @Test
+    void api_mayStartDescribeStopAndRedrive_theAgentStepWorkflow_only() {
+        String machine = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:stateMachine:"
+                + SynthesizedApp.PREFIX + "agent-step";
+        String executions = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:"
+                + SynthesizedApp.PREFIX + "agent-step:*";
+        Map<String, List<String>> byResource = new java.util.TreeMap<>();
+        for (Templates.Statement s : statementsOf("api")) {
+            if (s.actions().stream().anyMatch(a -> a.startsWith("states:"))) {
+                s.resources().forEach(r -> byResource.put(Templates.render(r, app.data),
+                        s.actions().stream().sorted().toList()));
+            }
+        }
+        assertThat(byResource).containsExactly(
+                Map.entry(executions, List.of("states:DescribeExecution", "states:RedriveExecution",
+                        "states:StopExecution")),
+                Map.entry(machine, List.of("states:StartExecution")));
+    }
+
+    private List<Templates.Statement> statementsOf(String function) {
+        String role = ((List<?>) ((Map<?, ?>) Templates.resource(platform, "AWS::Lambda::Function", "FunctionName",
+                SynthesizedApp.PREFIX + function).get("Role")).get("Fn::GetAtt")).get(0).toString();
+        return Templates.identityStatements(platform).stream().filter(s -> s.roles().contains(role)).toList();
     }
 
     private String bucketId(String name) {

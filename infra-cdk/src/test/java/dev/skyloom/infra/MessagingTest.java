@@ -41,9 +41,9 @@ class MessagingTest {
         }
         platform.resourceCountIs("AWS::SQS::Queue", 2 * SkyloomResources.manifest().queues().size());
         platform.resourcePropertiesCountIs("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
-                "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(Match.objectLike(Map.of(
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Effect", "Deny", "Action", "sqs:*",
-                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))))),
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))))),
                 2 * SkyloomResources.manifest().queues().size());
     }
 

@@ -10,6 +10,7 @@ import dev.skyloom.manifest.DefinitionSubstitutions;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.SkyloomResources;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,6 +52,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * creates the manifest's resources; the real SDK v2 clients describe them through its edge. The CDK side is the
  * template of stage {@code parity}, synthesized from the same manifest and the real {@code statemachines/} folder.
  * Names differ only by the {@link Naming} prefix ({@code skyloom-} locally, {@code skyloom-parity-} on AWS).
+ *
+ * <p>Both sides deploy the state machines of {@code statemachines/} plus a probe definition
+ * ({@code src/test/resources/parity/parity-probe.asl.json}) that uses every kind of placeholder, so the state machine
+ * comparison always has a definition to compare.
  */
 class ParityIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,20 +75,26 @@ class ParityIT {
     private static S3Client s3;
     private static LambdaClient lambda;
     private static SfnClient sfn;
+    private static EventBridgeClient events;
+
+    /** The probe definition both sides deploy besides those of {@code statemachines/}. */
+    static final String PROBE = "parity-probe";
+
+    @TempDir
+    static Path stateMachineDir;
 
     @BeforeAll
     static void synthesizeAndStart() throws Exception {
         Path jar = SynthesizedApp.functionsJar();
+        Path stateMachines = stateMachinesWithProbe();
         App app = SynthesizedApp.newApp();
         SkyloomDeployment deployment = SkyloomDeployment.create(app,
-                new DeploymentConfig("parity", jar, SynthesizedApp.root().resolve("statemachines"), null),
-                SkyloomResources.manifest(), null);
+                new DeploymentConfig("parity", jar, stateMachines, null), SkyloomResources.manifest(), null);
         app.synth();
         data = Template.fromStack(deployment.data());
         platform = Template.fromStack(deployment.platform());
 
-        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir, jar)
-                .withStateMachines(SynthesizedApp.root().resolve("statemachines"))).start();
+        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir, jar).withStateMachines(stateMachines)).start();
         URI edge = cloud.edgeEndpoint();
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
         var config = ClientOverrideConfiguration.builder().retryStrategy(AwsRetryStrategy.doNotRetry())
@@ -97,11 +109,29 @@ class ParityIT {
                 .credentialsProvider(credentials).overrideConfiguration(config).build();
         sfn = SfnClient.builder().endpointOverride(edge).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).overrideConfiguration(config).build();
+        events = EventBridgeClient.builder().endpointOverride(edge).region(Region.US_EAST_1)
+                .credentialsProvider(credentials).overrideConfiguration(config).build();
+    }
+
+    private static Path stateMachinesWithProbe() throws Exception {
+        Path real = SynthesizedApp.root().resolve("statemachines");
+        if (Files.isDirectory(real)) {
+            try (var files = Files.list(real)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".asl.json")).toList()) {
+                    Files.copy(file, stateMachineDir.resolve(file.getFileName()));
+                }
+            }
+        }
+        try (var probe = ParityIT.class.getResourceAsStream("/parity/" + PROBE + ".asl.json")) {
+            Files.copy(java.util.Objects.requireNonNull(probe, "test resource parity/" + PROBE + ".asl.json"),
+                    stateMachineDir.resolve(PROBE + ".asl.json"));
+        }
+        return stateMachineDir;
     }
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable client : new AutoCloseable[] {dynamoDb, sqs, s3, lambda, sfn}) {
+        for (AutoCloseable client : new AutoCloseable[] {dynamoDb, sqs, s3, lambda, sfn, events}) {
             try {
                 if (client != null) {
                     client.close();
@@ -330,6 +360,7 @@ class ParityIT {
             }
         }
 
+        assertThat(local).as("state machines of the local cloud").containsKey(PROBE);
         assertThat(local.keySet()).as("state machines of the local cloud vs the CDK app")
                 .isEqualTo(synthesized.keySet());
         for (Map.Entry<String, String> machine : synthesized.entrySet()) {
@@ -407,6 +438,83 @@ class ParityIT {
         assertThat(sameBeforeSubstitution(template, JSON.readTree(
                 "{\"A\":{\"Resource\":\"arn:x\",\"N\":2}}"))).isFalse();
         assertThat(sameBeforeSubstitution(template, JSON.readTree("{\"A\":{\"Resource\":\"arn:x\"}}"))).isFalse();
+    }
+
+    // ---- event buses, rules, schedule groups -------------------------------------------------------------------
+
+    /** What must agree about a rule: bus, pattern, state, and each target's id, destination and dead-letter queue. */
+    record RuleShape(String bus, JsonNode pattern, String state, Map<String, List<String>> targets) {
+    }
+
+    @Test
+    void eventBuses_andRules_areTheSame_withTheSamePatterns_targets_andDeadLetterQueues() throws Exception {
+        Set<String> localBuses = new TreeSet<>();
+        events.listEventBuses(b -> b.namePrefix(LOCAL.prefix())).eventBuses().forEach(bus -> {
+            // the local EventBridge ignores NamePrefix (and always has the default bus): filter here
+            if (bus.name().startsWith(LOCAL.prefix()) && !bus.name().startsWith(LOCAL_INTERNAL)) {
+                localBuses.add(logical(LOCAL, bus.name()));
+            }
+        });
+        Set<String> synthesizedBuses = new TreeSet<>();
+        platform.findResources("AWS::Events::EventBus").values().forEach(bus -> synthesizedBuses.add(
+                logical(CLOUD, (String) Templates.properties(bus).get("Name"))));
+        assertThat(localBuses).as("event buses of the local cloud").isNotEmpty();
+        assertThat(synthesizedBuses).as("event buses of the CDK app vs the local cloud").isEqualTo(localBuses);
+
+        Map<String, RuleShape> local = new TreeMap<>();
+        for (String bus : localBuses) {
+            String physicalBus = LOCAL.physical(bus);
+            for (var rule : events.listRules(b -> b.eventBusName(physicalBus)).rules()) {
+                Map<String, List<String>> targets = new TreeMap<>();
+                events.listTargetsByRule(b -> b.eventBusName(physicalBus).rule(rule.name())).targets().forEach(t ->
+                        targets.put(t.id(), List.of(logicalOfArn(LOCAL, t.arn()),
+                                t.deadLetterConfig() == null ? "-" : logicalOfArn(LOCAL, t.deadLetterConfig().arn()))));
+                local.put(logical(LOCAL, rule.name()), new RuleShape(bus, JSON.readTree(rule.eventPattern()),
+                        rule.stateAsString(), targets));
+            }
+        }
+
+        Map<String, Map<String, Object>> buses = platform.findResources("AWS::Events::EventBus");
+        Map<String, Map<String, Object>> queues = platform.findResources("AWS::SQS::Queue");
+        Map<String, RuleShape> synthesized = new TreeMap<>();
+        for (Map<String, Object> resource : platform.findResources("AWS::Events::Rule").values()) {
+            Map<String, Object> properties = Templates.properties(resource);
+            String busId = (String) ((Map<?, ?>) properties.get("EventBusName")).get("Ref");
+            Map<String, List<String>> targets = new TreeMap<>();
+            for (Map<String, Object> target : maps(properties.get("Targets"))) {
+                targets.put((String) target.get("Id"), List.of(
+                        queueOf(queues, target.get("Arn")),
+                        queueOf(queues, ((Map<?, ?>) target.get("DeadLetterConfig")).get("Arn"))));
+            }
+            synthesized.put(logical(CLOUD, (String) properties.get("Name")), new RuleShape(
+                    logical(CLOUD, (String) Templates.properties(buses.get(busId)).get("Name")),
+                    JSON.valueToTree(properties.get("EventPattern")), (String) properties.get("State"), targets));
+        }
+
+        assertThat(local).as("rules of the local cloud").isNotEmpty();
+        assertThat(synthesized).as("rules of the CDK app vs the local cloud").isEqualTo(local);
+    }
+
+    /** The logical name of a queue that a template value ({@code Fn::GetAtt [queue, Arn]}) refers to. */
+    private static String queueOf(Map<String, Map<String, Object>> queues, Object arn) {
+        List<?> getAtt = (List<?>) ((Map<?, ?>) arn).get("Fn::GetAtt");
+        return logical(CLOUD, (String) Templates.properties(queues.get((String) getAtt.get(0))).get("QueueName"));
+    }
+
+    private static String logicalOfArn(Naming naming, String arn) {
+        return logical(naming, arn.substring(arn.lastIndexOf(':') + 1));
+    }
+
+    @Test
+    void scheduleGroups_areTheSame() {
+        Set<String> local = new TreeSet<>();
+        cloud.provisioned().orElseThrow().scheduleGroups().values().forEach(name -> local.add(logical(LOCAL, name)));
+        Set<String> synthesized = new TreeSet<>();
+        platform.findResources("AWS::Scheduler::ScheduleGroup").values().forEach(group -> synthesized.add(
+                logical(CLOUD, (String) Templates.properties(group).get("Name"))));
+
+        assertThat(local).as("schedule groups recorded by the local cloud").isNotEmpty();
+        assertThat(synthesized).as("schedule groups of the CDK app vs the local cloud").isEqualTo(local);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

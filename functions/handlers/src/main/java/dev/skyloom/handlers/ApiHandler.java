@@ -24,6 +24,7 @@ import java.util.function.Supplier;
  */
 public final class ApiHandler implements RequestStreamHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SnapStartPriming PRIMING = SnapStartPriming.registerForApi();
     private final Supplier<Api> api;
 
     public ApiHandler() {

@@ -169,6 +169,11 @@ final class Composition {
         return RestApi.API;
     }
 
+    /** The API's identity service, which the API Gateway authorizer authenticates with too. */
+    static IdentityService identity() {
+        return Services.IDENTITY;
+    }
+
     static JsonNode healthJson() {
         HealthReport report = Health.SERVICE.check();
         ObjectNode body = Json.MAPPER.createObjectNode();

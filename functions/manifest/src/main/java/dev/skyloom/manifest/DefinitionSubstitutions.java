@@ -34,7 +34,10 @@ public final class DefinitionSubstitutions {
     private DefinitionSubstitutions() {
     }
 
-    /** The key of a declared resource: {@code TableName_main}, {@code QueueUrl_events}, {@code FunctionArn_api}. */
+    /**
+     * The key of a declared resource: {@code TableName_main}, {@code QueueUrl_events}, {@code FunctionArn_api},
+     * {@code StateMachineArn_agent_step}, and {@value #EVENT_BUS_NAME} for the platform's (only) event bus.
+     */
     public static String key(ResourceKind kind, String name) {
         Objects.requireNonNull(kind, "kind");
         String prefix = switch (kind) {
@@ -42,8 +45,11 @@ public final class DefinitionSubstitutions {
             case QUEUE -> "QueueUrl_";
             case BUCKET -> "BucketName_";
             case FUNCTION -> "FunctionArn_";
+            case STATE_MACHINE -> "StateMachineArn_";
+            case EVENT_BUS -> null;
+            case MODEL -> throw new IllegalArgumentException("models have no definition placeholder");
         };
-        return prefix + id(name);
+        return prefix == null ? EVENT_BUS_NAME : prefix + id(name);
     }
 
     /** The key of a state machine's ARN: {@code StateMachineArn_agent_step}. */

@@ -25,6 +25,15 @@ public sealed interface EnvValue {
         return new Ref(ResourceKind.FUNCTION, function);
     }
 
+    static EnvValue eventBusName(String bus) {
+        return new Ref(ResourceKind.EVENT_BUS, bus);
+    }
+
+    /** The ARN of a state machine ({@code statemachines/<name>.asl.json}), built from its name by each deployer. */
+    static EnvValue stateMachineArn(String stateMachine) {
+        return new Ref(ResourceKind.STATE_MACHINE, stateMachine);
+    }
+
     static EnvValue generatedKey(String name) {
         return new GeneratedKey(name);
     }
@@ -48,12 +57,16 @@ public sealed interface EnvValue {
     }
 
     /**
-     * A reference to a declared resource: a table's name, a queue's URL, a bucket's name, a function's name.
+     * A reference to a declared resource: a table's name, a queue's URL, a bucket's name, a function's name, an
+     * event bus's name, a state machine's ARN.
      */
     record Ref(ResourceKind kind, String name) implements EnvValue {
         public Ref {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(name, "name");
+            if (kind == ResourceKind.MODEL) {
+                throw new IllegalArgumentException("models are not referred to by environment variables");
+            }
         }
     }
 }

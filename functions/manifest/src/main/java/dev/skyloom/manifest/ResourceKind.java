@@ -1,4 +1,8 @@
 package dev.skyloom.manifest;
 
-/** The kinds of resource a manifest declares. */
-public enum ResourceKind { TABLE, QUEUE, BUCKET, FUNCTION }
+/**
+ * The kinds of resource a manifest declares or refers to. {@link #STATE_MACHINE}s are declared by their definition
+ * files ({@link StateMachineSpec}); {@link #MODEL} stands for the Bedrock models of the deployment's region, which no
+ * deployer creates.
+ */
+public enum ResourceKind { TABLE, QUEUE, BUCKET, FUNCTION, EVENT_BUS, STATE_MACHINE, MODEL }

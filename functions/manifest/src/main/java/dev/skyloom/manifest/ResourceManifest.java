@@ -9,25 +9,41 @@ import java.util.stream.Collectors;
 
 /**
  * Every resource of a Skyloom deployment. The constructor checks that names are unique and that every
- * environment reference and grant names a declared resource, so a deployer never meets a dangling one.
+ * environment reference, grant and rule target names a declared resource, so a deployer never meets a dangling one.
+ *
+ * <p>State machines are declared by their files ({@link StateMachineSpec#discover}), not here: deployers report
+ * references to state machines without a definition ({@link #missingStateMachines}). There is at most one
+ * event bus, the platform's: {@link DefinitionSubstitutions#EVENT_BUS_NAME} names it.
  */
 public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
-                               List<FunctionSpec> functions) {
+                               List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
+                               List<ScheduleGroupSpec> scheduleGroups) {
 
     public ResourceManifest {
         tables = List.copyOf(tables);
         queues = List.copyOf(queues);
         buckets = List.copyOf(buckets);
         functions = List.copyOf(functions);
+        eventBuses = List.copyOf(eventBuses);
+        rules = List.copyOf(rules);
+        scheduleGroups = List.copyOf(scheduleGroups);
         requireUnique("table", tables, TableSpec::name);
         requireUnique("queue", queues, QueueSpec::name);
         requireUnique("bucket", buckets, BucketSpec::name);
         requireUnique("function", functions, FunctionSpec::name);
+        requireUnique("rule", rules, RuleSpec::name);
+        requireUnique("schedule group", scheduleGroups, ScheduleGroupSpec::name);
+        if (eventBuses.size() > 1) {
+            throw new IllegalArgumentException("the manifest declares " + eventBuses.size() + " event buses; one, the "
+                    + "platform's, is allowed (definitions refer to it as ${" + DefinitionSubstitutions.EVENT_BUS_NAME
+                    + "})");
+        }
         Map<ResourceKind, Set<String>> declared = Map.of(
                 ResourceKind.TABLE, names(tables, TableSpec::name),
                 ResourceKind.QUEUE, names(queues, QueueSpec::name),
                 ResourceKind.BUCKET, names(buckets, BucketSpec::name),
-                ResourceKind.FUNCTION, names(functions, FunctionSpec::name));
+                ResourceKind.FUNCTION, names(functions, FunctionSpec::name),
+                ResourceKind.EVENT_BUS, names(eventBuses, EventBusSpec::name));
         for (FunctionSpec function : functions) {
             function.environment().forEach((variable, value) -> {
                 if (value instanceof EnvValue.Ref ref) {
@@ -39,6 +55,62 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
                 requireDeclared(declared, grant.kind(), grant.name(), "function " + function.name() + " grant");
             }
         }
+        for (RuleSpec rule : rules) {
+            requireDeclared(declared, ResourceKind.EVENT_BUS, rule.bus(), "rule " + rule.name());
+            requireDeclared(declared, ResourceKind.QUEUE, rule.deadLetterQueue(), "rule " + rule.name()
+                    + " dead-letter queue");
+            for (RuleSpec.Target target : rule.targets()) {
+                requireDeclared(declared, target.kind(), target.name(), "rule " + rule.name() + " target");
+            }
+        }
+    }
+
+    /** A manifest of tables, queues, buckets and functions only. */
+    public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
+                            List<FunctionSpec> functions) {
+        this(tables, queues, buckets, functions, List.of(), List.of(), List.of());
+    }
+
+    /**
+     * The state machines the manifest refers to (environment, grant, rule target, schedule group target) that have no
+     * definition among {@code found}, each with the first place that refers to it. Deployers warn about them rather
+     * than fail: an ARN is built from the name, so a function may be granted a workflow whose definition lands later.
+     */
+    public Map<String, String> missingStateMachines(List<StateMachineSpec> found) {
+        Set<String> names = names(found, StateMachineSpec::name);
+        Map<String, String> missing = new java.util.TreeMap<>(stateMachineReferences());
+        missing.keySet().removeAll(names);
+        return missing;
+    }
+
+    /** Each state machine the manifest refers to, with the first place that refers to it. */
+    public Map<String, String> stateMachineReferences() {
+        Map<String, String> references = new java.util.TreeMap<>();
+        for (FunctionSpec function : functions) {
+            function.environment().forEach((variable, value) -> {
+                if (value instanceof EnvValue.Ref ref && ref.kind() == ResourceKind.STATE_MACHINE) {
+                    references.putIfAbsent(ref.name(), "function " + function.name() + " environment " + variable);
+                }
+            });
+            function.grants().stream().filter(g -> g.kind() == ResourceKind.STATE_MACHINE)
+                    .forEach(g -> references.putIfAbsent(g.name(), "function " + function.name() + " grant"));
+        }
+        for (RuleSpec rule : rules) {
+            rule.targets().stream().filter(t -> t.kind() == ResourceKind.STATE_MACHINE)
+                    .forEach(t -> references.putIfAbsent(t.name(), "rule " + rule.name() + " target"));
+        }
+        for (ScheduleGroupSpec group : scheduleGroups) {
+            group.targets().forEach(t -> references.putIfAbsent(t, "schedule group " + group.name() + " target"));
+        }
+        return references;
+    }
+
+    public EventBusSpec eventBus(String name) {
+        return find(eventBuses, EventBusSpec::name, name, "event bus");
+    }
+
+    public RuleSpec rule(String name) {
+        return find(rules, RuleSpec::name, name, "rule");
     }
 
     public TableSpec table(String name) {
@@ -76,11 +148,20 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
         }
     }
 
+    private static String plural(ResourceKind kind) {
+        String singular = kind.name().toLowerCase().replace('_', ' ');
+        return singular.endsWith("s") ? singular + "es" : singular + "s";
+    }
+
     private static void requireDeclared(Map<ResourceKind, Set<String>> declared, ResourceKind kind, String name,
                                         String where) {
+        if (kind == ResourceKind.STATE_MACHINE || kind == ResourceKind.MODEL) {
+            return; // state machines: see requireStateMachines; models: the region's, never declared
+        }
         if (!declared.get(kind).contains(name)) {
-            throw new IllegalArgumentException(where + " refers to " + kind.name().toLowerCase() + " '" + name
-                    + "', which is not declared; declared " + kind.name().toLowerCase() + "s: " + declared.get(kind));
+            throw new IllegalArgumentException(where + " refers to " + kind.name().toLowerCase().replace('_', ' ') + " '"
+                    + name
+                    + "', which is not declared; declared " + plural(kind) + ": " + declared.get(kind));
         }
     }
 }

@@ -19,11 +19,37 @@ public final class SkyloomResources {
     public static final String ENV_BUCKET_ARTIFACTS = "SKYLOOM_BUCKET_ARTIFACTS";
     /** Key material for secrets at rest (AES-256-GCM) and token signing; see {@link EnvValue.GeneratedKey}. */
     public static final String ENV_SECRETS_KEY = "SKYLOOM_SECRETS_KEY";
+    /** The name of the platform's EventBridge bus. */
+    public static final String ENV_EVENT_BUS = "SKYLOOM_EVENT_BUS";
+    /** The ARN of the agent-step workflow, which the API starts for a run. */
+    public static final String ENV_STATE_MACHINE_AGENT_STEP = "SKYLOOM_STATE_MACHINE_AGENT_STEP";
+
+    /** The platform's EventBridge bus ({@code skyloom-bus} locally, {@code skyloom-<stage>-bus} on AWS). */
+    public static final String EVENT_BUS = "bus";
+    /** The rule that feeds every {@code skyloom.*} event of the bus into the {@code events} queue (the ingest path). */
+    public static final String RULE_INGEST = "ingest-events";
+    /** The EventBridge Scheduler group of agent pulses. */
+    public static final String SCHEDULE_GROUP_PULSES = "pulses";
+    /** The workflow of one agent step (turns until done), started by the API for a run. */
+    public static final String STATE_MACHINE_AGENT_STEP = "agent-step";
+    /** The workflow a pulse schedule starts. */
+    public static final String STATE_MACHINE_PULSE = "pulse";
 
     /** The API Lambda behind API Gateway. */
     public static final String FUNCTION_API = "api";
     /** Creates the default tenant, its admin user and the platform admin key; invoked once per deployment. */
     public static final String FUNCTION_BOOTSTRAP = "bootstrap";
+    /** One agent turn: a model call with tools, invoked by the agent-step workflow. */
+    public static final String FUNCTION_AGENT_TURN = "agent-turn";
+    /** API Gateway's Lambda REQUEST authorizer: API keys and access tokens, checked before the API function runs. */
+    public static final String FUNCTION_AUTHORIZER = "authorizer";
+
+    /**
+     * The API routes anyone may call, {@code METHOD /path}: API Gateway sends them to the API function without the
+     * authorizer. {@code ApiRoutes} must declare exactly these as public (a test in the handlers checks it).
+     */
+    public static final List<String> PUBLIC_API_ROUTES = List.of("GET /api/v1/health", "GET /api/v1/openapi.json",
+            "POST /api/v1/auth/login", "POST /api/v1/auth/refresh");
 
     private static final ResourceManifest MANIFEST = build();
 
@@ -66,21 +92,64 @@ public final class SkyloomResources {
                         ENV_QUEUE_EVENTS, EnvValue.queueUrl("events"),
                         ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
                         ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
-                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"))),
+                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
+                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS),
+                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.read(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),
                         new Grant(ResourceKind.QUEUE, "events", Grant.Access.SEND),
                         Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
-                        Grant.read(ResourceKind.BUCKET, "artifacts")));
+                        Grant.read(ResourceKind.BUCKET, "artifacts"),
+                        Grant.putEvents(EVENT_BUS),
+                        Grant.runStateMachine(STATE_MACHINE_AGENT_STEP)));
+        // reserved concurrency 0 (the unreserved pool) on both sides: Bedrock's per-model quotas are guarded by the
+        // agent runtime's retries on ThrottlingException; see docs/decisions/0201-events-rules-agent-turn.md
+        FunctionSpec agentTurn = new FunctionSpec(FUNCTION_AGENT_TURN,
+                "One agent turn: a model call through Bedrock with tool calls, checkpointed to the workspace",
+                "dev.skyloom.handlers.AgentTurnHandler::handleRequest", 1536, 300, 0,
+                withCommon(FUNCTION_AGENT_TURN, Map.of(
+                        ENV_TABLE_MAIN, EnvValue.tableName("main"),
+                        ENV_TABLE_EVENTS, EnvValue.tableName("events"),
+                        ENV_TABLE_IDEMPOTENCY, EnvValue.tableName("idempotency"),
+                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
+                        ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
+                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
+                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS))),
+                List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
+                        Grant.readWrite(ResourceKind.TABLE, "events"),
+                        Grant.readWrite(ResourceKind.TABLE, "idempotency"),
+                        Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
+                        Grant.readWrite(ResourceKind.BUCKET, "artifacts"),
+                        Grant.putEvents(EVENT_BUS),
+                        Grant.invokeModels()));
+        FunctionSpec authorizer = new FunctionSpec(FUNCTION_AUTHORIZER,
+                "API Gateway REQUEST authorizer: API keys and access tokens from the Authorization header",
+                "dev.skyloom.handlers.AuthorizerHandler::handleRequest", 512, 10, 0,
+                withCommon(FUNCTION_AUTHORIZER, Map.of(
+                        ENV_TABLE_MAIN, EnvValue.tableName("main"),
+                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"))),
+                // read-write: authenticating an API key records when it was last used
+                List.of(Grant.readWrite(ResourceKind.TABLE, "main")));
         FunctionSpec bootstrap = new FunctionSpec(FUNCTION_BOOTSTRAP,
                 "Creates the default tenant, its admin user and the platform admin API key",
                 "dev.skyloom.handlers.BootstrapHandler::handleRequest", 512, 60, 1,
                 withCommon(FUNCTION_BOOTSTRAP, Map.of(ENV_TABLE_MAIN, EnvValue.tableName("main"))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main")));
 
+        EventBusSpec bus = new EventBusSpec(EVENT_BUS,
+                "Skyloom platform events: runs, steps, swarms, tool calls, model calls");
+        RuleSpec ingest = new RuleSpec(RULE_INGEST,
+                "Every skyloom.* event of the bus into the events queue, for the ingest function",
+                EVENT_BUS, "{\"source\":[{\"prefix\":\"skyloom.\"}]}", List.of(RuleSpec.Target.queue("events")),
+                "events");
+        ScheduleGroupSpec pulses = new ScheduleGroupSpec(SCHEDULE_GROUP_PULSES,
+                "Agent pulses: schedules the platform creates at run time, each starting the pulse workflow",
+                List.of(STATE_MACHINE_PULSE));
+
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
-                List.of(workspaces, artifacts), List.of(api, bootstrap));
+                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer), List.of(bus),
+                List.of(ingest), List.of(pulses));
     }
 
     private static Map<String, EnvValue> withCommon(String function, Map<String, EnvValue> specific) {

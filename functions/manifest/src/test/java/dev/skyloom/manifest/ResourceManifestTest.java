@@ -72,4 +72,84 @@ class ResourceManifestTest {
         assertThat(Naming.forStage("prod").physical("events")).isEqualTo("skyloom-prod-events");
         assertThatThrownBy(() -> new Naming("Bad")).hasMessageContaining("is invalid");
     }
+
+    @Test
+    void manifest_declaresTheBus_theIngestRule_thePulseGroup_andAgentTurn() {
+        ResourceManifest manifest = SkyloomResources.manifest();
+
+        assertThat(manifest.eventBuses()).extracting(EventBusSpec::name).containsExactly("bus");
+        RuleSpec ingest = manifest.rule(SkyloomResources.RULE_INGEST);
+        assertThat(ingest.bus()).isEqualTo("bus");
+        assertThat(ingest.eventPattern()).isEqualTo("{\"source\":[{\"prefix\":\"skyloom.\"}]}");
+        assertThat(ingest.targets()).containsExactly(RuleSpec.Target.queue("events"));
+        assertThat(manifest.scheduleGroups()).extracting(ScheduleGroupSpec::name).containsExactly("pulses");
+
+        FunctionSpec turn = manifest.function(SkyloomResources.FUNCTION_AGENT_TURN);
+        assertThat(turn.handler()).isEqualTo("dev.skyloom.handlers.AgentTurnHandler::handleRequest");
+        assertThat(turn.memoryMb()).isEqualTo(1536);
+        assertThat(turn.timeoutSeconds()).isEqualTo(300);
+        assertThat(turn.environment()).containsOnlyKeys("POWERTOOLS_SERVICE_NAME", "SKYLOOM_TABLE_MAIN",
+                "SKYLOOM_TABLE_EVENTS", "SKYLOOM_TABLE_IDEMPOTENCY", "SKYLOOM_BUCKET_WORKSPACES",
+                "SKYLOOM_BUCKET_ARTIFACTS", "SKYLOOM_SECRETS_KEY", "SKYLOOM_EVENT_BUS");
+        assertThat(turn.environment().get("SKYLOOM_EVENT_BUS")).isEqualTo(EnvValue.eventBusName("bus"));
+        assertThat(turn.grants()).contains(Grant.invokeModels(), Grant.putEvents("bus"),
+                Grant.readWrite(ResourceKind.TABLE, "events"));
+
+        FunctionSpec api = manifest.function(SkyloomResources.FUNCTION_API);
+        assertThat(api.grants()).contains(Grant.putEvents("bus"), Grant.runStateMachine("agent-step"));
+        assertThat(api.environment()).containsEntry(SkyloomResources.ENV_STATE_MACHINE_AGENT_STEP,
+                EnvValue.stateMachineArn("agent-step"));
+        assertThat(manifest.function(SkyloomResources.FUNCTION_AUTHORIZER).handlerClass())
+                .isEqualTo("dev.skyloom.handlers.AuthorizerHandler");
+    }
+
+    @Test
+    void constructor_shouldReject_whenARuleTargetsAnUndeclaredQueue() {
+        RuleSpec rule = new RuleSpec("r", "", "bus", "{\"source\":[\"x\"]}", List.of(RuleSpec.Target.queue("nope")),
+                "q");
+
+        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(new QueueSpec("q", "", 30, 3600, 3)),
+                List.of(), List.of(), List.of(new EventBusSpec("bus", "")), List.of(rule), List.of()))
+                .hasMessage("rule r target refers to queue 'nope', which is not declared; declared queues: [q]");
+    }
+
+    @Test
+    void constructor_shouldReject_whenAGrantNamesAnUndeclaredBus() {
+        FunctionSpec function = new FunctionSpec("fn", "", "a.B", 512, 30, 0, Map.of(), List.of(Grant.putEvents("x")));
+
+        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(), List.of(), List.of(function)))
+                .hasMessage("function fn grant refers to event bus 'x', which is not declared; declared event buses: []");
+    }
+
+    @Test
+    void ruleSpec_shouldReject_whenThePatternIsNotAJsonObject() {
+        assertThatThrownBy(() -> new RuleSpec("r", "", "bus", "skyloom.*", List.of(RuleSpec.Target.queue("q")), "q"))
+                .hasMessageContaining("the event pattern must be a non-empty JSON object");
+    }
+
+    @Test
+    void grant_shouldReject_aModelGrantForAnythingButBedrock() {
+        assertThatThrownBy(() -> new Grant(ResourceKind.MODEL, "openai", Grant.Access.INVOKE))
+                .hasMessageContaining("a model grant is named 'bedrock'");
+        assertThatThrownBy(() -> new Grant(ResourceKind.MODEL, "bedrock", Grant.Access.READ))
+                .hasMessageContaining("access READ does not apply to a MODEL");
+    }
+
+    @Test
+    void missingStateMachines_namesEachReferenceWithoutADefinition() {
+        ResourceManifest manifest = SkyloomResources.manifest();
+
+        assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse")
+                .containsEntry("agent-step", "function api environment SKYLOOM_STATE_MACHINE_AGENT_STEP")
+                .containsEntry("pulse", "schedule group pulses target");
+        assertThat(manifest.missingStateMachines(List.of(new StateMachineSpec("agent-step", "{}"),
+                new StateMachineSpec("pulse", "{}")))).isEmpty();
+    }
+
+    @Test
+    void definitionSubstitutions_keyTheBus_andStateMachines() {
+        assertThat(DefinitionSubstitutions.key(ResourceKind.EVENT_BUS, "bus")).isEqualTo("EventBusName");
+        assertThat(DefinitionSubstitutions.key(ResourceKind.STATE_MACHINE, "agent-step"))
+                .isEqualTo("StateMachineArn_agent_step");
+    }
 }

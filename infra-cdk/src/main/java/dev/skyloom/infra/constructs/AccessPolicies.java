@@ -8,6 +8,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -16,7 +18,9 @@ import software.constructs.IConstruct;
 /**
  * Least-privilege IAM statements for the manifest's access levels: every action is named (no {@code *} and no
  * {@code s3:Get*}-style patterns) and every resource is the declared table, index, bucket, queue, function alias or
- * key. Only S3 object keys ({@code <bucket ARN>/*}) carry a wildcard, because run workspaces are created at run time.
+ * key. Wildcards appear only where the resource is created at run time: S3 object keys ({@code <bucket ARN>/*}),
+ * executions of a named state machine ({@code execution:<name>:*}), and the Bedrock models and inference profiles of
+ * the region ({@code foundation-model/*}, {@code inference-profile/*}).
  */
 public final class AccessPolicies {
     static final List<String> TABLE_READ = List.of("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
@@ -30,6 +34,12 @@ public final class AccessPolicies {
     static final List<String> QUEUE_CONSUME = List.of("sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
             "sqs:GetQueueAttributes", "sqs:ReceiveMessage");
     static final List<String> FUNCTION_INVOKE = List.of("lambda:InvokeFunction");
+    static final List<String> EVENTS_PUT = List.of("events:PutEvents");
+    static final List<String> STATE_MACHINE_START = List.of("states:StartExecution");
+    static final List<String> EXECUTION_CONTROL = List.of("states:DescribeExecution", "states:RedriveExecution",
+            "states:StopExecution");
+    /** Bedrock authorizes Converse with InvokeModel and ConverseStream with InvokeModelWithResponseStream. */
+    static final List<String> MODEL_INVOKE = List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
     static final List<String> KEY_DECRYPT = List.of("kms:Decrypt", "kms:DescribeKey");
     static final List<String> KEY_ENCRYPT = List.of("kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom",
             "kms:ReEncryptTo");
@@ -70,6 +80,14 @@ public final class AccessPolicies {
                         List.of(resources.queue(grant.name()).getQueueArn())));
                 case FUNCTION -> statements.add(allow(FUNCTION_INVOKE,
                         List.of(resources.functionAliasArn(scope, grant.name()))));
+                case EVENT_BUS -> statements.add(allow(EVENTS_PUT,
+                        List.of(resources.eventBus(grant.name()).getEventBusArn())));
+                case STATE_MACHINE -> {
+                    statements.add(allow(STATE_MACHINE_START,
+                            List.of(resources.stateMachineArn(scope, grant.name()))));
+                    statements.add(allow(EXECUTION_CONTROL, List.of(resources.executionsArn(scope, grant.name()))));
+                }
+                case MODEL -> statements.add(allow(MODEL_INVOKE, modelResources(scope)));
             }
         }
         if (!keyActions.isEmpty()) {
@@ -80,6 +98,19 @@ public final class AccessPolicies {
                     .build());
         }
         return statements;
+    }
+
+    /**
+     * The Bedrock foundation models of the stack's region ({@code arn:aws:bedrock:<region>::foundation-model/*}: AWS
+     * owns them, so the account is empty) and the account's inference profiles in that region.
+     */
+    static List<String> modelResources(IConstruct scope) {
+        Stack stack = Stack.of(scope);
+        return List.of(
+                stack.formatArn(ArnComponents.builder().service("bedrock").account("").resource("foundation-model")
+                        .resourceName("*").arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()),
+                stack.formatArn(ArnComponents.builder().service("bedrock").resource("inference-profile")
+                        .resourceName("*").arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build()));
     }
 
     /** The table's ARN and the ARN of each of its declared indexes (never {@code index/*}). */

@@ -10,10 +10,12 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.apigateway.AccessLogFormat;
 import software.amazon.awscdk.services.apigateway.AuthorizationType;
 import software.amazon.awscdk.services.apigateway.EndpointType;
+import software.amazon.awscdk.services.apigateway.IResource;
 import software.amazon.awscdk.services.apigateway.IdentitySource;
 import software.amazon.awscdk.services.apigateway.LambdaIntegration;
 import software.amazon.awscdk.services.apigateway.LambdaIntegrationOptions;
 import software.amazon.awscdk.services.apigateway.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigateway.Method;
 import software.amazon.awscdk.services.apigateway.MethodLoggingLevel;
 import software.amazon.awscdk.services.apigateway.MethodOptions;
 import software.amazon.awscdk.services.apigateway.RequestAuthorizer;
@@ -35,11 +37,16 @@ import software.constructs.Construct;
  * with X-Ray, and sits behind a WAFv2 web ACL (AWS managed common, known-bad-inputs and IP-reputation rule groups,
  * plus a per-IP rate limit).
  *
- * <p>Authentication: the API function authenticates every request itself today (hashed API keys compared in
- * constant time, see ADR 0003). {@link ApiProps#authorizer()} is the hook for a Lambda REQUEST authorizer (JWT or
- * API key, identity from the {@code Authorization} header); when it is set every method uses it.
+ * <p>Authentication: {@link ApiProps#authorizer()}, a Lambda REQUEST authorizer (API key or access token from the
+ * {@code Authorization} header, results cached per header value), guards every method but the
+ * {@link ApiProps#publicRoutes()}, which get their own resources without it. The API function still authenticates
+ * every request itself (defence in depth: a cached Allow outlives a revocation by the cache TTL at most, and the
+ * function is also invoked directly, by the local cloud and by tests).
  */
 public final class Api extends Construct {
+    /** Public routes are declared as {@code METHOD /api/v1/...}. */
+    static final String PUBLIC_ROUTE_PREFIX = "/api/v1/";
+
     private final RestApi restApi;
     private final LogGroup accessLogs;
     private final CfnWebACL webAcl;
@@ -86,7 +93,10 @@ public final class Api extends Construct {
                 .resultsCacheTtl(Duration.minutes(5))
                 .build();
 
-        Resource proxy = restApi.getRoot().addResource("api").addResource("v1").addResource("{proxy+}");
+        Resource v1 = restApi.getRoot().addResource("api").addResource("v1");
+        Resource proxy = v1.addResource("{proxy+}");
+        LambdaIntegration integration = new LambdaIntegration(props.handler(), LambdaIntegrationOptions.builder()
+                .proxy(true).build());
         MethodOptions.Builder method = MethodOptions.builder()
                 .requestParameters(Map.of("method.request.path.proxy", true))
                 .requestValidator(validator);
@@ -95,17 +105,31 @@ public final class Api extends Construct {
         } else {
             method.authorizationType(AuthorizationType.NONE);
         }
-        proxy.addMethod("ANY", new LambdaIntegration(props.handler(), LambdaIntegrationOptions.builder()
-                .proxy(true).build()), method.build());
+        proxy.addMethod("ANY", integration, method.build());
+        // the routes anyone may call get their own resources, more specific than {proxy+}, without the authorizer
+        for (String route : props.publicRoutes()) {
+            String[] parts = route.split(" ", 2);
+            IResource resource = v1;
+            for (String segment : parts[1].substring(PUBLIC_ROUTE_PREFIX.length()).split("/")) {
+                IResource child = resource.getResource(segment);
+                resource = child != null ? child : resource.addResource(segment);
+            }
+            Method open = resource.addMethod(parts[0], integration, MethodOptions.builder()
+                    .authorizationType(AuthorizationType.NONE).build());
+            Suppressions.suppress(open, "AwsSolutions-APIG4",
+                    route + " is public by design (health, the OpenAPI document, password login and token refresh "
+                            + "take no credential); every other route goes through the REQUEST authorizer.");
+        }
 
         if (authorizer == null) {
             Suppressions.suppress(restApi, "AwsSolutions-APIG4",
                     "The API function authenticates every request itself (hashed API keys compared in constant "
                             + "time, tenant checks on every route); ApiProps.authorizer is the hook for a REQUEST authorizer.");
-            Suppressions.suppress(restApi, "AwsSolutions-COG4",
-                    "Callers authenticate with Skyloom API keys, which a Cognito authorizer would reject; the "
-                            + "console's Cognito tokens are verified by the API function (or the REQUEST authorizer hook).");
         }
+        Suppressions.suppress(restApi, "AwsSolutions-COG4",
+                "Callers authenticate with Skyloom API keys and Skyloom access tokens, which a Cognito authorizer "
+                        + "would reject; the REQUEST authorizer (and, behind it, the API function) verifies both, and "
+                        + "Cognito tokens through the user pool's JWKS when configured.");
         Suppressions.suppress(restApi, "AwsSolutions-APIG2",
                 "A RequestValidator checks request parameters (the {proxy+} path) in API Gateway; bodies differ per "
                         + "route behind the proxy and are validated by the API function, which answers 400 saying what "
@@ -200,10 +224,18 @@ public final class Api extends Construct {
      * @param handler    the API function (its {@code live} alias)
      * @param authorizer null when the API function authenticates requests itself
      */
-    public record ApiProps(Naming naming, IFunction handler, IFunction authorizer, String stageName,
-                           int throttlingRateLimit, int throttlingBurstLimit, int rateLimitPerFiveMinutes,
-                           RetentionDays logRetention) {
+    public record ApiProps(Naming naming, IFunction handler, IFunction authorizer, List<String> publicRoutes,
+                           String stageName, int throttlingRateLimit, int throttlingBurstLimit,
+                           int rateLimitPerFiveMinutes, RetentionDays logRetention) {
         public ApiProps {
+            publicRoutes = List.copyOf(publicRoutes);
+            for (String route : publicRoutes) {
+                if (!route.matches("(GET|POST|PUT|PATCH|DELETE) " + java.util.regex.Pattern.quote(PUBLIC_ROUTE_PREFIX)
+                        + "[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")) {
+                    throw new IllegalArgumentException("public route '" + route + "' is invalid: expected METHOD "
+                            + PUBLIC_ROUTE_PREFIX + "path with literal segments, such as GET /api/v1/health");
+                }
+            }
             Objects.requireNonNull(naming, "naming");
             Objects.requireNonNull(handler, "handler (the API function)");
             Objects.requireNonNull(stageName, "stageName");
@@ -227,6 +259,7 @@ public final class Api extends Construct {
             private Naming naming;
             private IFunction handler;
             private IFunction authorizer;
+            private List<String> publicRoutes = List.of();
             private String stageName = "live";
             private int throttlingRateLimit = 50;
             private int throttlingBurstLimit = 100;
@@ -245,6 +278,12 @@ public final class Api extends Construct {
 
             public Builder authorizer(IFunction authorizer) {
                 this.authorizer = authorizer;
+                return this;
+            }
+
+            /** Routes ({@code METHOD /api/v1/path}) API Gateway passes on without the authorizer. */
+            public Builder publicRoutes(List<String> publicRoutes) {
+                this.publicRoutes = publicRoutes;
                 return this;
             }
 
@@ -270,8 +309,8 @@ public final class Api extends Construct {
             }
 
             public ApiProps build() {
-                return new ApiProps(naming, handler, authorizer, stageName, throttlingRateLimit, throttlingBurstLimit,
-                        rateLimitPerFiveMinutes, logRetention);
+                return new ApiProps(naming, handler, authorizer, publicRoutes, stageName, throttlingRateLimit,
+                        throttlingBurstLimit, rateLimitPerFiveMinutes, logRetention);
             }
         }
     }

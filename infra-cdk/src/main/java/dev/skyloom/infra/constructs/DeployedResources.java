@@ -5,7 +5,10 @@ import dev.skyloom.manifest.ResourceManifest;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.sqs.IQueue;
@@ -15,7 +18,8 @@ import software.amazon.awscdk.services.sqs.IQueue;
  * machines are granted access to and learn the names of.
  */
 public record DeployedResources(ResourceManifest manifest, Naming naming, Map<String, ITable> tables,
-                                Map<String, IBucket> buckets, Map<String, IQueue> queues, IKey dataKey) {
+                                Map<String, IBucket> buckets, Map<String, IQueue> queues,
+                                Map<String, IEventBus> eventBuses, IKey dataKey) {
     /** Functions are invoked through this alias, which points at the published version with the SnapStart snapshot. */
     public static final String FUNCTION_ALIAS = "live";
 
@@ -25,6 +29,7 @@ public record DeployedResources(ResourceManifest manifest, Naming naming, Map<St
         tables = Map.copyOf(tables);
         buckets = Map.copyOf(buckets);
         queues = Map.copyOf(queues);
+        eventBuses = Map.copyOf(eventBuses);
         Objects.requireNonNull(dataKey, "dataKey");
     }
 
@@ -38,6 +43,25 @@ public record DeployedResources(ResourceManifest manifest, Naming naming, Map<St
 
     public IQueue queue(String name) {
         return require(queues, name, "queue");
+    }
+
+    public IEventBus eventBus(String name) {
+        return require(eventBuses, name, "event bus");
+    }
+
+    /**
+     * The ARN of a state machine ({@code statemachines/<name>.asl.json}), built from its physical name like a
+     * function's alias ARN, so that a function may be granted a workflow that is deployed after it.
+     */
+    public String stateMachineArn(software.constructs.IConstruct scope, String stateMachine) {
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("states").resource("stateMachine")
+                .resourceName(naming.physical(stateMachine)).arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
+    }
+
+    /** The ARN pattern of every execution of a state machine: {@code ...:execution:<physical name>:*}. */
+    public String executionsArn(software.constructs.IConstruct scope, String stateMachine) {
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("states").resource("execution")
+                .resourceName(naming.physical(stateMachine) + ":*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
     }
 
     /** The physical name a caller invokes a function by: {@code skyloom-<stage>-<name>:live}. */

@@ -98,9 +98,13 @@ public final class Functions extends Construct {
             Annotations.of(function).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
                     "Every deploy publishes a version (currentVersion) and the live alias points at it.");
             Suppressions.suppress(role, "AwsSolutions-IAM5",
-                    "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions (Resource *), "
-                            + "and S3 object actions name '<bucket ARN>/*' because run workspaces are keyed at run time.",
-                    List.<Object>of("Resource::*", RegexAppliesTo.builder().regex("/^Resource::.*\\/\\*$/g").build()));
+                    "X-Ray's PutTraceSegments/PutTelemetryRecords support no resource-level permissions (Resource *); "
+                            + "S3 object actions name '<bucket ARN>/*' because run workspaces are keyed at run time; "
+                            + "executions of a named state machine ('execution:<name>:*') are created per run; Bedrock "
+                            + "grants name the region's 'foundation-model/*' and 'inference-profile/*' because the "
+                            + "model is chosen per agent at run time.",
+                    List.<Object>of("Resource::*", RegexAppliesTo.builder().regex("/^Resource::.*\\/\\*$/g").build(),
+                            RegexAppliesTo.builder().regex("/^Resource::.*:execution:[^:*]+:\\*$/g").build()));
             Suppressions.suppress(function, "AwsSolutions-L1",
                     "Skyloom targets Java 21 (maven release 21) and java21 is a supported Lambda runtime; "
                             + "moving to java25 is a deliberate platform upgrade, not a deploy-time choice.");
@@ -130,6 +134,9 @@ public final class Functions extends Construct {
                 case QUEUE -> resources.queue(ref.name()).getQueueUrl();
                 case BUCKET -> resources.bucket(ref.name()).getBucketName();
                 case FUNCTION -> resources.functionInvokeName(ref.name());
+                case EVENT_BUS -> resources.eventBus(ref.name()).getEventBusName();
+                case STATE_MACHINE -> resources.stateMachineArn(this, ref.name());
+                case MODEL -> throw new IllegalArgumentException("models are not environment values");
             };
         }));
         return environment;

@@ -1,5 +1,6 @@
 package dev.skyloom.infra.constructs;
 
+import dev.skyloom.manifest.EventBusSpec;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.QueueSpec;
 import dev.skyloom.manifest.ResourceManifest;
@@ -24,7 +25,7 @@ import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
 
 /**
- * The platform's messaging: the EventBridge bus {@code skyloom-<stage>-bus} with an archive of every event it
+ * The platform's messaging: the manifest's EventBridge bus {@code skyloom-<stage>-bus} with an archive of every event it
  * carries (replayable), and every {@link QueueSpec} as an encrypted, TLS-only SQS queue with its dead-letter queue
  * ({@code <name>-dlq}, redrive after {@link QueueSpec#maxReceiveCount()} receives) and an alarm on the depth of
  * that dead-letter queue.
@@ -33,6 +34,7 @@ public final class Messaging extends Construct {
     /** Dead-letter queues keep a message for the SQS maximum, 14 days, as the local cloud does. */
     static final Duration DLQ_RETENTION = Duration.days(14);
 
+    private final EventBusSpec busSpec;
     private final EventBus bus;
     private final Archive archive;
     private final Map<String, Queue> queues = new LinkedHashMap<>();
@@ -42,13 +44,18 @@ public final class Messaging extends Construct {
     public Messaging(Construct scope, String id, MessagingProps props) {
         super(scope, id);
         Naming naming = props.naming();
+        if (props.manifest().eventBuses().size() != 1) {
+            throw new IllegalArgumentException("the manifest must declare the platform's event bus; it declares "
+                    + props.manifest().eventBuses().size() + " event buses");
+        }
+        busSpec = props.manifest().eventBuses().get(0);
         bus = EventBus.Builder.create(this, "Bus")
-                .eventBusName(naming.physical("bus"))
-                .description("Skyloom platform events: runs, steps, swarms, tool calls, model calls")
+                .eventBusName(naming.physical(busSpec.name()))
+                .description(busSpec.description())
                 .build();
         archive = bus.archive("Archive", BaseArchiveProps.builder()
-                .archiveName(naming.physical("bus-archive"))
-                .description("Every event of " + naming.physical("bus") + ", for replay")
+                .archiveName(naming.physical(busSpec.name() + "-archive"))
+                .description("Every event of " + naming.physical(busSpec.name()) + ", for replay")
                 .eventPattern(EventPattern.builder().account(List.of(Aws.ACCOUNT_ID)).build())
                 .retention(Duration.days(props.archiveRetentionDays()))
                 .build());
@@ -90,6 +97,11 @@ public final class Messaging extends Construct {
 
     public EventBus bus() {
         return bus;
+    }
+
+    /** The platform's bus by its logical name. */
+    public Map<String, EventBus> eventBuses() {
+        return Map.of(busSpec.name(), bus);
     }
 
     public Archive archive() {

@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.events.IEventBus;
 import software.constructs.IConstruct;
 
 /**
@@ -30,7 +29,7 @@ public final class Placeholders {
     private Placeholders() {
     }
 
-    public static Map<String, Placeholder> catalog(IConstruct scope, DeployedResources resources, IEventBus bus,
+    public static Map<String, Placeholder> catalog(IConstruct scope, DeployedResources resources,
                                                    List<StateMachineSpec> stateMachines) {
         Stack stack = Stack.of(scope);
         String region = stack.getRegion();
@@ -62,11 +61,8 @@ public final class Placeholders {
                             List.of(aliasArn)))));
         }
         for (StateMachineSpec machine : stateMachines) {
-            String physical = resources.naming().physical(machine.name());
-            String arn = stack.formatArn(ArnComponents.builder().service("states").resource("stateMachine")
-                    .resourceName(physical).arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
-            String executions = stack.formatArn(ArnComponents.builder().service("states").resource("execution")
-                    .resourceName(physical + ":*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
+            String arn = resources.stateMachineArn(scope, machine.name());
+            String executions = resources.executionsArn(scope, machine.name());
             String syncRule = stack.formatArn(ArnComponents.builder().service("events").resource("rule")
                     .resourceName(SYNC_RULE).build());
             catalog.put(DefinitionSubstitutions.stateMachineArn(machine.name()), new Placeholder(arn, List.of(
@@ -76,8 +72,9 @@ public final class Placeholders {
                     new Placeholder.Permission(List.of("events:DescribeRule", "events:PutRule", "events:PutTargets"),
                             List.of(syncRule)))));
         }
-        catalog.put(DefinitionSubstitutions.EVENT_BUS_NAME, new Placeholder(bus.getEventBusName(),
-                List.of(new Placeholder.Permission(List.of("events:PutEvents"), List.of(bus.getEventBusArn())))));
+        resources.eventBuses().forEach((name, bus) -> catalog.put(DefinitionSubstitutions.key(ResourceKind.EVENT_BUS,
+                name), new Placeholder(bus.getEventBusName(), List.of(new Placeholder.Permission(
+                        AccessPolicies.EVENTS_PUT, List.of(bus.getEventBusArn()))))));
         return catalog;
     }
 

@@ -9,6 +9,7 @@ import dev.skyloom.infra.constructs.Identity;
 import dev.skyloom.infra.constructs.Messaging;
 import dev.skyloom.infra.constructs.Observability;
 import dev.skyloom.infra.constructs.Placeholders;
+import dev.skyloom.infra.constructs.Rules;
 import dev.skyloom.infra.constructs.Scheduling;
 import dev.skyloom.infra.constructs.Workflows;
 import dev.skyloom.manifest.Naming;
@@ -17,14 +18,15 @@ import dev.skyloom.manifest.SkyloomResources;
 import dev.skyloom.manifest.StateMachineSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.sqs.IQueue;
-import software.amazon.awscdk.services.stepfunctions.IStateMachine;
 import software.constructs.Construct;
 
 /**
@@ -33,13 +35,12 @@ import software.constructs.Construct;
  */
 public final class PlatformStack extends Stack {
     /** The manifest function that, when declared, becomes the API's REQUEST authorizer. */
-    public static final String AUTHORIZER_FUNCTION = "authorizer";
-    /** The workflow that EventBridge Scheduler starts for agent pulses. */
-    public static final String PULSE_WORKFLOW = "pulse";
+    public static final String AUTHORIZER_FUNCTION = SkyloomResources.FUNCTION_AUTHORIZER;
 
     private final Messaging messaging;
     private final Functions functions;
     private final Workflows workflows;
+    private final Rules rules;
     private final Scheduling scheduling;
     private final Api api;
     private final Identity identity;
@@ -54,7 +55,11 @@ public final class PlatformStack extends Stack {
 
         DeployedResources resources = new DeployedResources(manifest, naming,
                 new LinkedHashMap<String, ITable>(data.tables()), new LinkedHashMap<String, IBucket>(data.buckets()),
-                new LinkedHashMap<String, IQueue>(messaging.queues()), data.dataKey());
+                new LinkedHashMap<String, IQueue>(messaging.queues()),
+                new LinkedHashMap<String, IEventBus>(messaging.eventBuses()), data.dataKey());
+        manifest.missingStateMachines(stateMachines).forEach((name, where) -> Annotations.of(this).addWarningV2(
+                "skyloom:missingStateMachine:" + name, where + " refers to state machine '" + name + "', which has "
+                        + "no definition statemachines/" + name + StateMachineSpec.SUFFIX + "; its ARN is used anyway"));
         functions = new Functions(this, "Functions", Functions.FunctionsProps.builder()
                 .resources(resources)
                 .code(Code.fromAsset(config.functionsJar().toString()))
@@ -63,19 +68,23 @@ public final class PlatformStack extends Stack {
         workflows = new Workflows(this, "Workflows", Workflows.WorkflowsProps.builder()
                 .stateMachines(stateMachines)
                 .naming(naming)
-                .placeholders(Placeholders.catalog(this, resources, messaging.bus(), stateMachines))
+                .placeholders(Placeholders.catalog(this, resources, stateMachines))
                 .build());
 
-        List<IStateMachine> pulseTargets = workflows.stateMachines().containsKey(PULSE_WORKFLOW)
-                ? List.of(workflows.stateMachines().get(PULSE_WORKFLOW)) : List.of();
+        rules = new Rules(this, "Rules", Rules.RulesProps.builder()
+                .resources(resources)
+                .deadLetterQueues(messaging.deadLetterQueues())
+                .build());
+
         scheduling = new Scheduling(this, "Scheduling", Scheduling.SchedulingProps.builder()
-                .naming(naming).targets(pulseTargets).build());
+                .naming(naming).groups(manifest.scheduleGroups()).stateMachines(workflows.stateMachines()).build());
 
         api = new Api(this, "Api", Api.ApiProps.builder()
                 .naming(naming)
                 .stageName(config.stage())
                 .handler(functions.aliases().get(SkyloomResources.FUNCTION_API))
                 .authorizer(functions.aliases().get(AUTHORIZER_FUNCTION))
+                .publicRoutes(SkyloomResources.PUBLIC_API_ROUTES)
                 .build());
 
         identity = new Identity(this, "Identity", Identity.IdentityProps.builder().naming(naming).build());
@@ -97,7 +106,10 @@ public final class PlatformStack extends Stack {
         output("BootstrapFunction", functions.aliases().get(SkyloomResources.FUNCTION_BOOTSTRAP).getFunctionArn(),
                 "Invoke once after the first deploy: creates the default tenant and mints the admin key");
         output("AlarmTopicArn", observability.topic().getTopicArn(), "SNS topic of every alarm: subscribe to it");
-        output("ScheduleGroupName", scheduling.group().getScheduleGroupName(), "EventBridge Scheduler group of pulses");
+        if (scheduling.groups().containsKey(SkyloomResources.SCHEDULE_GROUP_PULSES)) {
+            output("ScheduleGroupName", scheduling.groups().get(SkyloomResources.SCHEDULE_GROUP_PULSES)
+                    .getScheduleGroupName(), "EventBridge Scheduler group of pulses");
+        }
     }
 
     private void output(String id, String value, String description) {
@@ -114,6 +126,10 @@ public final class PlatformStack extends Stack {
 
     public Workflows workflows() {
         return workflows;
+    }
+
+    public Rules rules() {
+        return rules;
     }
 
     public Scheduling scheduling() {

@@ -60,8 +60,6 @@ public final class LocalCloud implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalCloud.class);
     static final String ADMIN_KEY_FILE = "admin.key";
     static final String LAMBDA_ASYNC_QUEUE = "skyloom-local-lambda-async";
-    /** The logical name of the platform's EventBridge bus; the CDK app names it the same way. */
-    static final String PLATFORM_BUS = "bus";
     /** DynamoDB accepts requests up to 16 MB (BatchWriteItem); SQS batches up to 1 MB of messages. */
     private static final int MAX_DYNAMODB_REQUEST = 16 * 1024 * 1024 + 64 * 1024;
     private static final int MAX_SQS_REQUEST = 2 * 1024 * 1024;
@@ -74,6 +72,7 @@ public final class LocalCloud implements AutoCloseable {
     private ApiGateway apiGateway;
     private SdkClients clients;
     private LocalStepFunctions stepFunctions;
+    private LocalEventBridge eventBridge;
     private Bootstrapper.Outcome bootstrap;
     private ResourceProvisioner.Provisioned provisioned;
 
@@ -121,7 +120,7 @@ public final class LocalCloud implements AutoCloseable {
             started.push(stepFunctions);
             edge.route(AwsService.STEPFUNCTIONS, new StepFunctionsApi(stepFunctions.engine()));
             stepFunctions.start();
-            LocalEventBridge eventBridge = new LocalEventBridge(config.dataDir().resolve("events"), config.region(),
+            eventBridge = new LocalEventBridge(config.dataDir().resolve("events"), config.region(),
                     config.accountId(), publicEdge, new EdgeJsonClient(publicEdge, HttpClient.newBuilder()
                             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()),
                     lambda, stepFunctions.engine());
@@ -133,12 +132,11 @@ public final class LocalCloud implements AutoCloseable {
                 ResourceManifest manifest = SkyloomResources.manifest();
                 List<StateMachineSpec> stateMachines = config.stateMachines() == null ? List.of()
                         : StateMachineSpec.discover(config.stateMachines());
-                eventBridge.ensureEventBus(Naming.LOCAL.physical(PLATFORM_BUS));
-                provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, Naming.LOCAL,
-                        new LocalKeys(config.dataDir().resolve("keys")))
+                provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, eventBridge,
+                        Naming.LOCAL, new LocalKeys(config.dataDir().resolve("keys")))
                         .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
-                                Naming.LOCAL.physical(PLATFORM_BUS), new EngineStateMachineDeployer(
-                                        stepFunctions.engine(), config.region(), config.accountId()));
+                                new EngineStateMachineDeployer(stepFunctions.engine(), config.region(),
+                                        config.accountId()));
                 bootstrap = new Bootstrapper(lambda).run(Naming.LOCAL.physical(SkyloomResources.FUNCTION_BOOTSTRAP),
                         config.dataDir().resolve(ADMIN_KEY_FILE));
                 apiGateway = new ApiGateway(new InetSocketAddress(config.host(), config.apiPort()), lambda,
@@ -224,6 +222,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public LocalLambda lambda() {
         return lambda;
+    }
+
+    /** The local EventBridge (buses, rules, targets). */
+    public LocalEventBridge eventBridge() {
+        return eventBridge;
     }
 
     /** The Step Functions engine, for the platform's own deployers. */

@@ -1,10 +1,16 @@
 package dev.skyloom.local.cloud.provision;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyloom.local.cloud.events.LocalEventBridge;
 import dev.skyloom.local.cloud.lambda.LambdaException;
 import dev.skyloom.local.cloud.lambda.LocalLambda;
 import dev.skyloom.manifest.BucketSpec;
 import dev.skyloom.manifest.DefinitionSubstitutions;
 import dev.skyloom.manifest.EnvValue;
+import dev.skyloom.manifest.EventBusSpec;
 import dev.skyloom.manifest.FunctionSpec;
 import dev.skyloom.manifest.IndexSpec;
 import dev.skyloom.manifest.Key;
@@ -12,6 +18,8 @@ import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.QueueSpec;
 import dev.skyloom.manifest.ResourceKind;
 import dev.skyloom.manifest.ResourceManifest;
+import dev.skyloom.manifest.RuleSpec;
+import dev.skyloom.manifest.ScheduleGroupSpec;
 import dev.skyloom.manifest.StateMachineSpec;
 import dev.skyloom.manifest.TableSpec;
 import java.nio.file.Path;
@@ -45,8 +53,12 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Creates the resources of a {@link ResourceManifest} in the local cloud through the real SDK clients, the way a
- * deployment creates them on AWS. Idempotent: what exists is kept (indexes missing from a table are added, functions
- * are updated to the manifest's handler, memory, timeout and environment).
+ * deployment creates them on AWS, and its event buses and rules through the local EventBridge. Idempotent: what exists
+ * is kept (indexes missing from a table are added, functions are updated to the manifest's handler, memory, timeout
+ * and environment, rules to their pattern and targets).
+ *
+ * <p>Schedule groups are only recorded: the local cloud has no EventBridge Scheduler API, and the manifest declares
+ * no schedule (the platform creates pulses at run time).
  */
 public final class ResourceProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceProvisioner.class);
@@ -55,22 +67,31 @@ public final class ResourceProvisioner {
     private final SqsClient sqs;
     private final S3Client s3;
     private final LocalLambda lambda;
+    private final LocalEventBridge eventBridge;
     private final Naming naming;
     private final LocalKeys keys;
 
-    public ResourceProvisioner(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, LocalLambda lambda, Naming naming,
-                               LocalKeys keys) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ResourceProvisioner(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, LocalLambda lambda,
+                               LocalEventBridge eventBridge, Naming naming, LocalKeys keys) {
         this.dynamoDb = dynamoDb;
         this.sqs = sqs;
         this.s3 = s3;
         this.lambda = lambda;
+        this.eventBridge = eventBridge;
         this.naming = naming;
         this.keys = keys;
     }
 
-    /** What was provisioned: physical names, queue URLs and state machine ARNs by logical name. */
+    /**
+     * What was provisioned, by logical name: physical names of tables, buckets, functions and event buses, queue URLs,
+     * state machine and rule ARNs, and the physical names of the schedule groups (recorded, not created).
+     */
     public record Provisioned(Map<String, String> tables, Map<String, String> queueUrls, Map<String, String> buckets,
-                              Map<String, String> functions, Map<String, String> stateMachines) {
+                              Map<String, String> functions, Map<String, String> stateMachines,
+                              Map<String, String> eventBuses, Map<String, String> rules,
+                              Map<String, String> scheduleGroups) {
     }
 
     /** Creates or updates a state machine; returns its ARN. */
@@ -81,7 +102,9 @@ public final class ResourceProvisioner {
     }
 
     public Provisioned provision(ResourceManifest manifest, Path functionsCode, List<StateMachineSpec> stateMachineSpecs,
-                                 String eventBus, StateMachineDeployer deployer) {
+                                 StateMachineDeployer deployer) {
+        manifest.missingStateMachines(stateMachineSpecs).forEach((name, where) -> LOG.warn(
+                "state machine has no definition name={} referredToBy=\"{}\" (its ARN is used anyway)", name, where));
         Map<String, String> tables = new LinkedHashMap<>();
         for (TableSpec table : manifest.tables()) {
             tables.put(table.name(), table(table));
@@ -94,25 +117,42 @@ public final class ResourceProvisioner {
         for (BucketSpec bucket : manifest.buckets()) {
             buckets.put(bucket.name(), bucket(bucket));
         }
+        Map<String, String> buses = new LinkedHashMap<>();
+        for (EventBusSpec bus : manifest.eventBuses()) {
+            String name = naming.physical(bus.name());
+            eventBridge.ensureEventBus(name);
+            buses.put(bus.name(), name);
+        }
+        Map<String, String> stateMachineArns = new LinkedHashMap<>();
+        stateMachineSpecs.forEach(spec -> stateMachineArns.put(spec.name(), deployer.arnOf(naming.physical(spec.name()))));
+        manifest.missingStateMachines(stateMachineSpecs).keySet().forEach(name -> stateMachineArns.put(name,
+                deployer.arnOf(naming.physical(name))));
+        Map<ResourceKind, Map<String, String>> values = Map.of(ResourceKind.TABLE, tables, ResourceKind.QUEUE, queues,
+                ResourceKind.BUCKET, buckets, ResourceKind.EVENT_BUS, buses,
+                ResourceKind.STATE_MACHINE, stateMachineArns);
         Map<String, String> functions = new LinkedHashMap<>();
         for (FunctionSpec function : manifest.functions()) {
-            functions.put(function.name(), function(function, functionsCode, tables, queues, buckets));
+            functions.put(function.name(), function(function, functionsCode, values));
         }
-        Map<String, String> values = new HashMap<>();
-        tables.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.TABLE, logical), name));
-        queues.forEach((logical, url) -> values.put(DefinitionSubstitutions.key(ResourceKind.QUEUE, logical), url));
-        buckets.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.BUCKET, logical), name));
-        functions.forEach((logical, name) -> values.put(DefinitionSubstitutions.key(ResourceKind.FUNCTION, logical),
-                lambda.functionArn(name)));
-        stateMachineSpecs.forEach(spec -> values.put(DefinitionSubstitutions.stateMachineArn(spec.name()),
-                deployer.arnOf(naming.physical(spec.name()))));
-        values.put(DefinitionSubstitutions.EVENT_BUS_NAME, eventBus);
+        Map<String, String> substitutions = new HashMap<>();
+        tables.forEach((logical, name) -> substitutions.put(DefinitionSubstitutions.key(ResourceKind.TABLE, logical),
+                name));
+        queues.forEach((logical, url) -> substitutions.put(DefinitionSubstitutions.key(ResourceKind.QUEUE, logical),
+                url));
+        buckets.forEach((logical, name) -> substitutions.put(DefinitionSubstitutions.key(ResourceKind.BUCKET, logical),
+                name));
+        functions.forEach((logical, name) -> substitutions.put(DefinitionSubstitutions.key(ResourceKind.FUNCTION,
+                logical), lambda.functionArn(name)));
+        stateMachineSpecs.forEach(spec -> substitutions.put(DefinitionSubstitutions.stateMachineArn(spec.name()),
+                stateMachineArns.get(spec.name())));
+        buses.forEach((logical, name) -> substitutions.put(DefinitionSubstitutions.key(ResourceKind.EVENT_BUS,
+                logical), name));
         Map<String, String> stateMachines = new LinkedHashMap<>();
         for (StateMachineSpec spec : stateMachineSpecs) {
             String name = naming.physical(spec.name());
             String definition;
             try {
-                definition = DefinitionSubstitutions.substitute(spec.definition(), values);
+                definition = DefinitionSubstitutions.substitute(spec.definition(), substitutions);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("state machine " + spec.name() + ": " + e.getMessage(), e);
             }
@@ -120,7 +160,55 @@ public final class ResourceProvisioner {
                     "arn:aws:iam::000000000000:role/" + name));
             LOG.info("state machine deployed name={}", name);
         }
-        return new Provisioned(tables, queues, buckets, functions, stateMachines);
+        Map<String, String> rules = new LinkedHashMap<>();
+        for (RuleSpec rule : manifest.rules()) {
+            rules.put(rule.name(), rule(rule, manifest.queue(rule.deadLetterQueue()).deadLetterQueueName(), buses, queues,
+                    functions, stateMachineArns));
+        }
+        Map<String, String> scheduleGroups = new LinkedHashMap<>();
+        for (ScheduleGroupSpec group : manifest.scheduleGroups()) {
+            scheduleGroups.put(group.name(), naming.physical(group.name()));
+            LOG.debug("schedule group recorded (no local Scheduler API) name={}", naming.physical(group.name()));
+        }
+        return new Provisioned(tables, queues, buckets, functions, stateMachines, buses, rules, scheduleGroups);
+    }
+
+    /** Creates or updates a rule and its targets; targets no longer in the manifest are removed. */
+    private String rule(RuleSpec spec, String deadLetterQueue, Map<String, String> buses, Map<String, String> queueUrls,
+                        Map<String, String> functions, Map<String, String> stateMachines) {
+        String bus = buses.get(spec.bus());
+        String name = naming.physical(spec.name());
+        String arn = eventBridge.putRule(bus, name, spec.eventPattern(), null, "ENABLED", spec.description());
+        String deadLetterArn = queueArn(sqs.getQueueUrl(b -> b.queueName(naming.physical(deadLetterQueue))).queueUrl());
+        ArrayNode targets = JSON.createArrayNode();
+        for (RuleSpec.Target target : spec.targets()) {
+            String targetArn = switch (target.kind()) {
+                case QUEUE -> queueArn(queueUrls.get(target.name()));
+                case FUNCTION -> lambda.functionArn(functions.get(target.name()));
+                case STATE_MACHINE -> stateMachines.get(target.name());
+                default -> throw new IllegalStateException("unsupported rule target " + target);
+            };
+            ObjectNode node = targets.addObject().put("Id", target.id()).put("Arn", targetArn);
+            node.putObject("DeadLetterConfig").put("Arn", deadLetterArn);
+        }
+        eventBridge.putTargets(bus, name, targets);
+        ArrayNode stale = JSON.createArrayNode();
+        for (JsonNode existing : eventBridge.listTargets(bus, name)) {
+            String id = existing.path("Id").asText();
+            if (spec.targets().stream().noneMatch(t -> t.id().equals(id))) {
+                stale.add(id);
+            }
+        }
+        if (!stale.isEmpty()) {
+            eventBridge.removeTargets(bus, name, stale);
+        }
+        LOG.info("rule provisioned name={} bus={} targets={}", name, bus, spec.targets().size());
+        return arn;
+    }
+
+    private String queueArn(String url) {
+        return sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
     private String table(TableSpec spec) {
@@ -235,18 +323,16 @@ public final class ResourceProvisioner {
         return name;
     }
 
-    private String function(FunctionSpec spec, Path code, Map<String, String> tables, Map<String, String> queues,
-                            Map<String, String> buckets) {
+    private String function(FunctionSpec spec, Path code, Map<ResourceKind, Map<String, String>> resources) {
         String name = naming.physical(spec.name());
         Map<String, String> environment = new LinkedHashMap<>();
         spec.environment().forEach((key, value) -> environment.put(key, switch (value) {
             case EnvValue.Literal literal -> literal.value();
             case EnvValue.GeneratedKey generated -> keys.value(generated.name());
             case EnvValue.Ref ref -> switch (ref.kind()) {
-                case TABLE -> tables.get(ref.name());
-                case QUEUE -> queues.get(ref.name());
-                case BUCKET -> buckets.get(ref.name());
                 case FUNCTION -> naming.physical(ref.name());
+                case MODEL -> throw new IllegalStateException("models are not environment values");
+                default -> resources.get(ref.kind()).get(ref.name());
             };
         }));
         String role = "arn:aws:iam::000000000000:role/" + name;

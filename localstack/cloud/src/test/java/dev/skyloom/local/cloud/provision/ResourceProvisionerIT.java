@@ -8,6 +8,9 @@ import dev.skyloom.local.cloud.LocalCloudConfig;
 import dev.skyloom.local.cloud.SdkClientsForTests;
 import dev.skyloom.local.cloud.sfn.EngineStateMachineDeployer;
 import dev.skyloom.manifest.EnvValue;
+import dev.skyloom.manifest.EventBusSpec;
+import dev.skyloom.manifest.RuleSpec;
+import dev.skyloom.manifest.ScheduleGroupSpec;
 import dev.skyloom.manifest.FunctionSpec;
 import dev.skyloom.manifest.IndexSpec;
 import dev.skyloom.manifest.Key;
@@ -56,15 +59,23 @@ class ResourceProvisionerIT {
                         List.of(IndexSpec.of("byOwner", Key.string("owner"), null)), "expiresAt")),
                 List.of(new QueueSpec("work", "", 30, 3600, 3)), List.of(),
                 List.of(new FunctionSpec("greet", "", "dev.skyloom.local.cloud.testfunctions.GreetingHandler", 256, 10, 0,
-                        Map.of("TABLE", EnvValue.tableName("items"), "KEY", EnvValue.generatedKey("test")),
-                        List.of())));
+                        Map.of("TABLE", EnvValue.tableName("items"), "KEY", EnvValue.generatedKey("test"),
+                                "BUS", EnvValue.eventBusName("bus"), "FLOW", EnvValue.stateMachineArn("flow")),
+                        List.of())),
+                List.of(new EventBusSpec("bus", "")),
+                List.of(new RuleSpec("work-in", "", "bus", "{\"source\":[{\"prefix\":\"skyloom.\"}]}",
+                                List.of(RuleSpec.Target.queue("work")), "work"),
+                        new RuleSpec("audit", "", "bus", "{\"source\":[\"audit.only\"]}",
+                                List.of(RuleSpec.Target.function("greet"), RuleSpec.Target.stateMachine("flow")),
+                                "work")),
+                List.of(new ScheduleGroupSpec("pulses", "", List.of("flow"))));
     }
 
     private static ResourceProvisioner.Provisioned provision(String definition) throws Exception {
         Path testClasses = Path.of(ResourceProvisionerIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, cloud.lambda(), Naming.LOCAL,
-                new LocalKeys(dataDir.resolve("keys")))
-                .provision(manifest(), testClasses, List.of(new StateMachineSpec("flow", definition)), "skyloom-bus",
+        return new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, cloud.lambda(), cloud.eventBridge(),
+                Naming.LOCAL, new LocalKeys(dataDir.resolve("keys")))
+                .provision(manifest(), testClasses, List.of(new StateMachineSpec("flow", definition)),
                         new EngineStateMachineDeployer(cloud.stepFunctions(), "us-east-1", "000000000000"));
     }
 
@@ -92,12 +103,46 @@ class ResourceProvisionerIT {
         assertThat(cloud.lambda().get("skyloom-greet").environment()).containsEntry("KEY", key);
         assertThat(first.stateMachines()).containsEntry("flow",
                 "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
+        assertThat(cloud.lambda().get("skyloom-greet").environment()).containsEntry("BUS", "skyloom-bus")
+                .containsEntry("FLOW", "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
+        assertThat(first.eventBuses()).containsEntry("bus", "skyloom-bus");
+        assertThat(first.scheduleGroups()).containsEntry("pulses", "skyloom-pulses");
+        assertThat(first.rules()).containsEntry("work-in",
+                "arn:aws:events:us-east-1:000000000000:rule/skyloom-bus/skyloom-work-in");
+        assertThat(cloud.eventBridge().listTargets("skyloom-bus", "skyloom-audit"))
+                .extracting(t -> t.path("Id").asText() + " " + t.path("Arn").asText())
+                .containsExactlyInAnyOrder(
+                        "function-greet arn:aws:lambda:us-east-1:000000000000:function:skyloom-greet",
+                        "state-machine-flow arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
 
         String execution = clients.sfn.startExecution(b -> b.stateMachineArn(first.stateMachines().get("flow")))
                 .executionArn();
         DescribeExecutionResponse done = poll(execution);
         assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(done.output()).contains("hello skyloom-items");
+    }
+
+    @Test
+    void provision_routesMatchingEventsOfTheBus_intoTheRulesQueue() throws Exception {
+        ResourceProvisioner.Provisioned provisioned = provision(
+                "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}");
+        String queue = provisioned.queueUrls().get("work");
+        clients.sqs.purgeQueue(b -> b.queueUrl(queue));
+
+        var targets = cloud.eventBridge().listTargets("skyloom-bus", "skyloom-work-in");
+        assertThat(targets).hasSize(1);
+        assertThat(targets.get(0).path("Id").asText()).isEqualTo("queue-work");
+        assertThat(targets.get(0).path("Arn").asText()).endsWith(":skyloom-work");
+        assertThat(targets.get(0).path("DeadLetterConfig").path("Arn").asText()).endsWith(":skyloom-work-dlq");
+        var results = cloud.eventBridge().putEvents(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                [{"EventBusName":"skyloom-bus","Source":"skyloom.runs","DetailType":"RUN_STARTED","Detail":"{\\"runId\\":\\"r1\\"}"},
+                 {"EventBusName":"skyloom-bus","Source":"other.app","DetailType":"X","Detail":"{}"}]"""));
+        assertThat(results.toString()).doesNotContain("ErrorCode");
+
+        var messages = clients.sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1))
+                .messages();
+        assertThat(messages).hasSize(1);
+        assertThat(messages.get(0).body()).contains("\"source\":\"skyloom.runs\"").contains("r1");
     }
 
     @Test
