@@ -29,7 +29,7 @@ public final class DefinitionSubstitutions {
     /** The platform's EventBridge bus name. */
     public static final String EVENT_BUS_NAME = "EventBusName";
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z][A-Za-z0-9_]*)}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
 
     private DefinitionSubstitutions() {
     }

@@ -55,7 +55,7 @@ class AgentStepIT {
             AwsBasicCredentials.create("test", "test"));
 
     @TempDir
-    Path dataDir;
+    static Path dataDir;
     private LocalCloud cloud;
     private SfnClient sfn;
     private S3Client s3;
@@ -121,7 +121,7 @@ class AgentStepIT {
         String admin = Files.readString(dataDir.resolve("cloud").resolve("admin.key")).trim();
         String id = "t" + UUID.randomUUID().toString().substring(0, 8);
         JsonNode created = api("POST", "/api/v1/tenants", admin, "{\"id\":\"" + id + "\",\"name\":\"" + id + "\"}");
-        String key = created.path("apiKey").path("key").asText();
+        String key = created.path("adminKey").path("token").asText();
         assertThat(key).as(created.toString()).startsWith("sky_");
         ObjectNode agent = JSON.createObjectNode().put("name", "Writer").put("role", "writes files")
                 .put("systemPrompt", "Do the task with your tools.").put("memoryProfile", "persistent");
@@ -172,6 +172,18 @@ class AgentStepIT {
         throw new AssertionError("execution " + executionArn + " still running after " + timeout);
     }
 
+    /** What went wrong, for assertion messages: the execution's error and cause and every failed task's. */
+    String explain(DescribeExecutionResponse execution) {
+        StringBuilder out = new StringBuilder(execution.status() + " " + execution.error() + ": " + execution.cause());
+        for (HistoryEvent event : history(execution.executionArn())) {
+            if (event.type() == HistoryEventType.TASK_FAILED) {
+                out.append("\n  task failed: ").append(event.taskFailedEventDetails().error()).append(": ")
+                        .append(event.taskFailedEventDetails().cause());
+            }
+        }
+        return out.toString();
+    }
+
     List<HistoryEvent> history(String executionArn) {
         List<HistoryEvent> all = new ArrayList<>();
         sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn).maxResults(1000))
@@ -212,7 +224,7 @@ class AgentStepIT {
         String execution = run(step(tenant, runId, "Summarise notes.txt into summary.md"));
         DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(120));
 
-        assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.SUCCEEDED);
         JsonNode output = JSON.readTree(done.output());
         assertThat(output.path("text").asText()).isEqualTo("Summary written to summary.md");
         assertThat(output.path("result").asText()).isEqualTo("DONE");
@@ -264,7 +276,7 @@ class AgentStepIT {
         String execution = run(step(tenant, runId, "Write three files"));
         DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(180));
 
-        assertThat(done.status()).as(done.toString()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(JSON.readTree(done.output()).path("turns").asInt()).isEqualTo(4);
         List<HistoryEvent> history = history(execution);
         long throttled = history.stream().filter(e -> e.type() == HistoryEventType.TASK_FAILED
@@ -287,8 +299,8 @@ class AgentStepIT {
 
         DescribeExecutionResponse done = finished(run(input), Duration.ofSeconds(120));
 
-        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(done.error()).isEqualTo("LOOP_DETECTED");
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).as(explain(done)).isEqualTo("LOOP_DETECTED");
         assertThat(done.cause()).contains("list_files").contains("4 times").contains("loop guard: 3");
         JsonNode calls = api("GET", "/api/v1/llm-calls?runId=" + runId, tenant.key(), null).path("items");
         assertThat(calls).as("the guard trips on the call after the cap").hasSize(4);
@@ -306,8 +318,8 @@ class AgentStepIT {
 
         DescribeExecutionResponse done = finished(run(step(tenant, runId, "Write an epic")), Duration.ofSeconds(120));
 
-        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(done.error()).isEqualTo("BUDGET_EXCEEDED");
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).as(explain(done)).isEqualTo("BUDGET_EXCEEDED");
         assertThat(done.cause()).contains("$1.2").contains("$1 budget");
         JsonNode calls = api("GET", "/api/v1/llm-calls?runId=" + runId, tenant.key(), null).path("items");
         long spent = 0;
