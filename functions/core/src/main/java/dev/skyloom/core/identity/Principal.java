@@ -21,6 +21,20 @@ public record Principal(TenantId tenant, String keyId, String userId, Set<String
         this(tenant, keyId, userId, scopes, platformAdmin, java.util.OptionalInt.empty());
     }
 
+    /**
+     * Whether project roles limit this principal (decision 0300): it acts for a person — a Skyloom access token
+     * ({@code user:} key id), an external token ({@code jwt:}), or an API key a user created (its user id is a
+     * {@code usr_} id) — and does not hold {@code *}. Tenant admins and the platform admin (scope {@code *}) and
+     * program keys minted by an admin key (user {@code admin}) are limited by their scopes alone.
+     */
+    public boolean boundByProjectRoles() {
+        if (scopes.contains("*")) {
+            return false;
+        }
+        return (keyId != null && (keyId.startsWith("user:") || keyId.startsWith("jwt:")))
+                || (userId != null && userId.startsWith("usr_"));
+    }
+
     /** Whether the principal holds {@code required} ({@code resource:action}). */
     public boolean allows(String required) {
         return Scopes.allows(scopes, required);
