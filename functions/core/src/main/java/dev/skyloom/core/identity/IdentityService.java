@@ -152,10 +152,7 @@ public final class IdentityService {
     }
 
     private static boolean grants(Principal caller, String scope) {
-        if (caller.scopes().contains("*") || caller.scopes().contains(scope)) {
-            return true;
-        }
-        return !scope.contains("*") && caller.allows(scope);
+        return Scopes.canGrant(caller.scopes(), scope);
     }
 
     static String abbreviate(String text) {
