@@ -67,6 +67,8 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/auth/login", UserService.Login.class),
             java.util.Map.entry("POST " + V1 + "/auth/refresh", UserService.Refresh.class),
             java.util.Map.entry("POST " + V1 + "/users", UserService.NewUser.class),
+            java.util.Map.entry("PUT " + V1 + "/users/{userId}", UserService.UserUpdate.class),
+            java.util.Map.entry("POST " + V1 + "/me/password", UserService.PasswordChange.class),
             java.util.Map.entry("POST " + V1 + "/tenants", TenantInput.class),
             java.util.Map.entry("POST " + V1 + "/api-keys", ApiKeyInput.class),
             java.util.Map.entry("POST " + V1 + "/projects", Project.Input.class),
@@ -84,6 +86,12 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/pipelines/validate", Pipeline.Input.class),
             java.util.Map.entry("POST " + V1 + "/pipelines", Pipeline.Input.class),
             java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Pipeline.Input.class));
+
+    /** The creating routes, where {@code Idempotency-Key} is honoured. */
+    static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
+            "POST " + V1 + "/api-keys", "POST " + V1 + "/users", "POST " + V1 + "/projects",
+            "POST " + V1 + "/projects/{projectId}/tasks", "POST " + V1 + "/agents", "POST " + V1 + "/secrets",
+            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines");
 
     static Router router(Services s) {
         Router r = new Router();
@@ -104,6 +112,14 @@ final class ApiRoutes {
                 (req, p) -> list(req, cursor -> s.users().list(p, cursor, Cursor.limit(req)).map(ApiRoutes::userJson)));
         r.add("GET", V1 + "/users/{userId}", "users:read", "Get a user",
                 (req, p) -> ApiResponse.ok(userJson(s.users().get(p, req.param("userId")))));
+        r.add("PUT", V1 + "/users/{userId}", "users:write", "Replace a user's display name and roles",
+                (req, p) -> ApiResponse.ok(userJson(s.users().update(p, req.param("userId"),
+                        Json.read(req.body(), UserService.UserUpdate.class)))));
+        r.add("POST", V1 + "/me/password", Router.ANY_CREDENTIAL,
+                "Change your password (needs the current one); your refresh tokens stop working", (req, p) -> {
+                    s.users().changePassword(p, Json.read(req.body(), UserService.PasswordChange.class));
+                    return ApiResponse.noContent();
+                });
         r.add("DELETE", V1 + "/users/{userId}", "users:delete", "Delete a user", (req, p) -> {
             s.users().delete(p, req.param("userId"));
             return ApiResponse.noContent();

@@ -10,6 +10,8 @@ import dev.skyloom.aws.DynamoDbRateCounter;
 import dev.skyloom.core.ratelimit.RateLimits;
 import dev.skyloom.core.api.Api;
 import dev.skyloom.core.api.ApiError;
+import dev.skyloom.core.api.Idempotency;
+import dev.skyloom.aws.DynamoDbIdempotencyStore;
 import dev.skyloom.core.secrets.AesGcmSecretCipher;
 import dev.skyloom.core.secrets.SecretCipher;
 import dev.skyloom.core.secrets.SecretService;
@@ -159,7 +161,10 @@ final class Composition {
                 request -> Services.IDENTITY.authenticate(request.header("Authorization")),
                 new RateLimits(new DynamoDbRateCounter(DynamoDb.CLIENT, Services.TABLE), Clock.systemUTC(),
                         CONFIG.rateLimitPerKey(), CONFIG.rateLimitPerTenant()),
-                MAX_BODY_BYTES, System.err::println);
+                MAX_BODY_BYTES, System.err::println,
+                CONFIG.idempotencyTable().map(table -> new Idempotency(new DynamoDbIdempotencyStore(DynamoDb.CLIENT,
+                        table), Clock.systemUTC())),
+                route -> ApiRoutes.IDEMPOTENT.contains(route.toString()));
     }
 
     /** The largest request body the API reads (API Gateway allows 10 MB; no Skyloom resource needs more). */
