@@ -6,6 +6,7 @@ import dev.skyloom.local.cloud.edge.AwsService;
 import dev.skyloom.local.cloud.edge.EdgeServer;
 import dev.skyloom.local.cloud.edge.JsonBodyValidator;
 import dev.skyloom.local.cloud.edge.ProxyHandler;
+import dev.skyloom.local.cloud.idp.LocalIdentityProvider;
 import dev.skyloom.local.cloud.emulators.DynamoDbEmulator;
 import dev.skyloom.local.cloud.emulators.Emulator;
 import dev.skyloom.local.cloud.emulators.S3Emulator;
@@ -130,8 +131,12 @@ public final class LocalCloud implements AutoCloseable {
                 List<StateMachineSpec> stateMachines = config.stateMachines() == null ? List.of()
                         : StateMachineSpec.discover(config.stateMachines());
                 eventBridge.ensureEventBus(Naming.LOCAL.physical(PLATFORM_BUS));
+                LocalIdentityProvider identityProvider = new LocalIdentityProvider(config.dataDir().resolve("keys"),
+                        publicEdge, java.time.Clock.systemUTC());
+                edge.routePath(LocalIdentityProvider.PATH, identityProvider);
                 provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, Naming.LOCAL,
                         new LocalKeys(config.dataDir().resolve("keys")))
+                        .withExtraEnvironment(identityProvider.functionEnvironment())
                         .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
                                 Naming.LOCAL.physical(PLATFORM_BUS), new EngineStateMachineDeployer(
                                         stepFunctions.engine(), config.region(), config.accountId()));

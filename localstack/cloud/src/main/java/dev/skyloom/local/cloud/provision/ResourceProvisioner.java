@@ -57,6 +57,7 @@ public final class ResourceProvisioner {
     private final LocalLambda lambda;
     private final Naming naming;
     private final LocalKeys keys;
+    private Map<String, String> extraEnvironment = Map.of();
 
     public ResourceProvisioner(DynamoDbClient dynamoDb, SqsClient sqs, S3Client s3, LocalLambda lambda, Naming naming,
                                LocalKeys keys) {
@@ -235,10 +236,19 @@ public final class ResourceProvisioner {
         return name;
     }
 
+    /**
+     * Variables the local cloud gives every function on top of the manifest's (the manifest wins on a clash): the
+     * local identity provider's, which a deployment on AWS sets from its own user pool.
+     */
+    public ResourceProvisioner withExtraEnvironment(Map<String, String> extra) {
+        this.extraEnvironment = Map.copyOf(extra);
+        return this;
+    }
+
     private String function(FunctionSpec spec, Path code, Map<String, String> tables, Map<String, String> queues,
                             Map<String, String> buckets) {
         String name = naming.physical(spec.name());
-        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(extraEnvironment);
         spec.environment().forEach((key, value) -> environment.put(key, switch (value) {
             case EnvValue.Literal literal -> literal.value();
             case EnvValue.GeneratedKey generated -> keys.value(generated.name());
