@@ -68,8 +68,17 @@ class ProjectAccessIT {
             assertThat(api.get("/api/v1/projects", stan).json().path("items")).isEmpty();
             assertThat(api.get("/api/v1/projects", vic).json().path("items")).hasSize(1);
 
-            // the tenant admin key (scope *) is not bound by project roles
+            // the tenant admin key (scope *) is not bound by project roles, nor is a narrow key a tenant admin
+            // user minted (keys are bound exactly when their creator is)
             assertThat(api.get(p, admin).status()).isEqualTo(200);
+            assertThat(api.post("/api/v1/users", admin, "{\"email\":\"root@example.com\",\"password\":\""
+                    + PASSWORD + "\",\"roles\":[\"tenant-admin\"]}").status()).isEqualTo(201);
+            String root = api.post("/api/v1/auth/login", null, "{\"email\":\"root@example.com\",\"password\":\""
+                    + PASSWORD + "\"}").json().path("accessToken").asText();
+            String ciKey = api.post("/api/v1/api-keys", root, "{\"name\":\"ci\",\"scopes\":[\"projects:read\","
+                    + "\"tasks:read\"]}").json().path("token").asText();
+            assertThat(api.get(p + "/tasks", ciKey).status()).isEqualTo(200);
+            assertThat(api.post(p + "/tasks", ciKey, "{\"title\":\"x\"}").status()).isEqualTo(403);
 
             // delete: the owner deletes the project, its tasks go with it
             for (int i = 0; i < 5; i++) {

@@ -19,5 +19,9 @@ class PrincipalTest {
         assertThat(new Principal(ACME, "0123456789abcdef", "admin", editor, false).boundByProjectRoles()).isFalse();
         assertThat(new Principal(TenantId.DEFAULT, "k0", "admin", Set.of("*"), true).boundByProjectRoles())
                 .isFalse();
+        assertThat(new Principal(ACME, "0123456789abcdef", "usr_1", editor, false, java.util.OptionalInt.empty(),
+                false).boundByProjectRoles()).as("a key that records no binding").isFalse();
+        assertThat(new Principal(ACME, "0123456789abcdef", "admin", Set.of("*"), false,
+                java.util.OptionalInt.empty(), true).boundByProjectRoles()).as("never with *").isFalse();
     }
 }
