@@ -173,7 +173,7 @@ final class Composition {
                         CONFIG.rateLimitPerKey(), CONFIG.rateLimitPerTenant()),
                 MAX_BODY_BYTES, System.err::println,
                 CONFIG.idempotencyTable().map(table -> new Idempotency(new DynamoDbIdempotencyStore(DynamoDb.CLIENT,
-                        table), Clock.systemUTC())),
+                        table), Clock.systemUTC(), System.err::println)),
                 route -> ApiRoutes.IDEMPOTENT.contains(route.toString()));
     }
 

@@ -34,10 +34,17 @@ public final class Idempotency {
 
     private final IdempotencyStore store;
     private final Clock clock;
+    private final java.util.function.Consumer<String> log;
 
     public Idempotency(IdempotencyStore store, Clock clock) {
+        this(store, clock, line -> { });
+    }
+
+    /** @param log where a failure to record an answer is reported (the answer itself still goes out) */
+    public Idempotency(IdempotencyStore store, Clock clock, java.util.function.Consumer<String> log) {
         this.store = store;
         this.clock = clock;
+        this.log = log;
     }
 
     /** Runs {@code handler} once per key; without the header it simply runs it. */
@@ -64,10 +71,17 @@ public final class Idempotency {
             store.release(id);
             throw e;
         }
-        if (response.status() >= 200 && response.status() < 300) {
-            store.complete(id, stored(response), clock.instant().plus(RETENTION));
-        } else {
-            store.release(id);
+        try {
+            if (response.status() >= 200 && response.status() < 300) {
+                store.complete(id, stored(response), clock.instant().plus(RETENTION));
+            } else {
+                store.release(id);
+            }
+        } catch (RuntimeException e) {
+            // the work is done: answer it rather than a 500 that invites a retry; the key stays locked until its
+            // in-progress marker expires
+            log.accept("api.idempotency.recordFailed id=" + id + " status=" + response.status() + " exception="
+                    + e);
         }
         return response;
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class IdempotencyTest {
 
     /** An in-memory {@link IdempotencyStore} with the adapter's conditions. */
-    static final class MemoryStore implements IdempotencyStore {
+    static class MemoryStore implements IdempotencyStore {
         record Item(String hash, long lockedUntil, long expiration, Response response) {
         }
 
@@ -116,6 +116,24 @@ class IdempotencyTest {
         assertThat(failed.status()).isEqualTo(400);
         assertThat(retried.status()).isEqualTo(201);
         assertThat(store.items).hasSize(1);
+    }
+
+    @Test
+    void run_whenTheAnswerCannotBeRecorded_stillAnswers_andLogsIt() {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        MemoryStore failing = new MemoryStore() {
+            @Override
+            public synchronized void complete(String id, Response response, Instant expiresAt) {
+                throw new IllegalStateException("table unavailable");
+            }
+        };
+        Idempotency flaky = new Idempotency(failing, Clock.systemUTC(), lines::add);
+
+        ApiResponse response = flaky.run(post("k-1", "{}"), alice, create);
+
+        assertThat(response.status()).isEqualTo(201);
+        assertThat(lines).singleElement().asString().contains("api.idempotency.recordFailed")
+                .contains("table unavailable");
     }
 
     @Test
