@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * The OpenAPI 3.1 document of the API, built from the {@link Router}'s routes so the two cannot drift: every route
  * is an operation with its path parameters, its security (none on public routes) and its required scope
- * ({@code x-skyloom-scope}); every error answer has the one error schema.
+ * ({@code x-skyloom-scope}), its request body ({@link ApiRoutes#BODIES}), its success status and body schema
+ * ({@link ApiRoutes#ANSWERS}); every error answer has the one error schema. The integration tests hold every real
+ * answer to this document.
  */
 final class OpenApi {
     private static final Pattern PARAM = Pattern.compile("\\{([^}/]+)}");

@@ -162,17 +162,13 @@ class ResourceServicesTest {
         assertThat(failure(() -> tasks.list(stranger, project.id(), Optional.empty(), 10)).status()).isEqualTo(404);
         assertThat(projects.list(stranger, Optional.empty(), 10).items()).isEmpty();
         assertThat(projects.list(viewer, Optional.empty(), 10).items()).hasSize(1);
-        assertThat(projects.get(alice(), project.id()).id()).isEqualTo(project.id());
+        assertThat(projects.get(alice, project.id()).id()).as("a tenant admin key (*) is not bound")
+                .isEqualTo(project.id());
         projects.delete(owner, project.id(), OptionalLong.empty());
     }
 
     private static Principal user(String userId, Set<String> scopes) {
         return new Principal(new TenantId("alice"), "user:" + userId, userId, scopes, false);
-    }
-
-    /** Alice's tenant admin key: scope *, not bound by project roles. */
-    private Principal alice() {
-        return alice;
     }
 
     @Test
