@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -118,6 +119,10 @@ public final class DynamoDbDocumentStore implements DocumentStore {
                     .conditionExpression("attribute_exists(pk) AND version = :expected")
                     .expressionAttributeValues(Map.of(":doc", s(r.json()), ":next", n(r.expectedVersion() + 1),
                             ":now", s(now.toString()), ":expected", n(r.expectedVersion()))).build()).build();
+            case Check c -> TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
+                    .key(key(tenant, c.collection(), c.id()))
+                    .conditionExpression("attribute_exists(pk) AND version = :expected")
+                    .expressionAttributeValues(Map.of(":expected", n(c.expectedVersion()))).build()).build();
         }).toList();
         try {
             dynamoDb.transactWriteItems(b -> b.transactItems(items));

@@ -133,6 +133,7 @@ public final class DynamoDbIdentityStore implements IdentityStore {
         item.put("scopes", AttributeValue.fromL(key.scopes().stream().map(DynamoDbIdentityStore::s).toList()));
         item.put("platformAdmin", AttributeValue.fromBool(key.platformAdmin()));
         item.put("userId", s(key.userId()));
+        item.put("projectRoles", AttributeValue.fromBool(key.boundByProjectRoles()));
         item.put("createdAt", s(created));
         key.expiresAt().ifPresent(e -> item.put("keyExpiresAt", s(e.toString())));
         key.rateLimitPerMinute().ifPresent(l -> item.put("rateLimitPerMinute", AttributeValue.fromN(
@@ -143,7 +144,7 @@ public final class DynamoDbIdentityStore implements IdentityStore {
     }
 
     private static StoredApiKey apiKey(Map<String, AttributeValue> item) {
-        return new StoredApiKey(item.get("keyId").s(), new TenantId(item.get("tenantId").s()),
+        StoredApiKey key = new StoredApiKey(item.get("keyId").s(), new TenantId(item.get("tenantId").s()),
                 item.containsKey("userId") ? item.get("userId").s() : "unknown", item.get("name").s(),
                 item.get("secretHash").s(), item.get("scopes").l().stream().map(AttributeValue::s).toList(),
                 item.containsKey("platformAdmin") && item.get("platformAdmin").bool(),
@@ -151,6 +152,12 @@ public final class DynamoDbIdentityStore implements IdentityStore {
                 instant(item, "lastUsedAt"), item.containsKey("rateLimitPerMinute")
                         ? java.util.OptionalInt.of(Integer.parseInt(item.get("rateLimitPerMinute").n()))
                         : java.util.OptionalInt.empty());
+        if (!item.containsKey("projectRoles")) {
+            return key;
+        }
+        return new StoredApiKey(key.keyId(), key.tenant(), key.userId(), key.name(), key.secretHash(), key.scopes(),
+                key.platformAdmin(), key.createdAt(), key.expiresAt(), key.revokedAt(), key.lastUsedAt(),
+                key.rateLimitPerMinute(), item.get("projectRoles").bool());
     }
 
     private static Optional<Instant> instant(Map<String, AttributeValue> item, String name) {

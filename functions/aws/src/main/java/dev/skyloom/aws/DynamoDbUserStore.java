@@ -118,6 +118,45 @@ public final class DynamoDbUserStore implements UserStore {
     }
 
     @Override
+    public boolean update(TenantId tenant, String userId, String displayName, List<String> roles) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":roles", AttributeValue.fromSs(roles),
+                ":one", AttributeValue.fromN("1")));
+        String expression = "SET #roles = :roles ADD version :one";
+        if (displayName != null) {
+            values.put(":name", s(displayName));
+            expression = "SET #roles = :roles, displayName = :name ADD version :one";
+        } else {
+            expression += " REMOVE displayName";
+        }
+        String update = expression;
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(key(MainTableKeys.tenant(tenant.value()), MainTableKeys.user(userId)))
+                    .updateExpression(update).conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeNames(Map.of("#roles", "roles")).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean changePassword(TenantId tenant, String userId, String expectedHash, String newHash,
+                                  Instant sessionsNotBefore) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(key(MainTableKeys.tenant(tenant.value()), MainTableKeys.user(userId)))
+                    .updateExpression("SET passwordHash = :new, sessionsNotBefore = :notBefore ADD version :one")
+                    .conditionExpression("attribute_exists(pk) AND passwordHash = :expected")
+                    .expressionAttributeValues(Map.of(":new", s(newHash), ":expected", s(expectedHash),
+                            ":notBefore", s(sessionsNotBefore.toString()), ":one", AttributeValue.fromN("1"))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
     public void createRefreshToken(RefreshToken token) {
         Map<String, AttributeValue> item = new HashMap<>(key("REFRESH#" + token.tokenId(), "REFRESH"));
         item.put("entity", s("refreshToken"));
@@ -151,7 +190,9 @@ public final class DynamoDbUserStore implements UserStore {
                 item.containsKey("displayName") ? item.get("displayName").s() : null,
                 item.containsKey("roles") ? item.get("roles").ss() : List.of(),
                 item.containsKey("passwordHash") ? Optional.of(item.get("passwordHash").s()) : Optional.empty(),
-                Instant.parse(item.get("createdAt").s()));
+                Instant.parse(item.get("createdAt").s()),
+                item.containsKey("sessionsNotBefore") ? Optional.of(Instant.parse(item.get("sessionsNotBefore").s()))
+                        : Optional.empty());
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {

@@ -68,6 +68,8 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/auth/login", UserService.Login.class),
             java.util.Map.entry("POST " + V1 + "/auth/refresh", UserService.Refresh.class),
             java.util.Map.entry("POST " + V1 + "/users", UserService.NewUser.class),
+            java.util.Map.entry("PUT " + V1 + "/users/{userId}", UserService.UserUpdate.class),
+            java.util.Map.entry("POST " + V1 + "/me/password", UserService.PasswordChange.class),
             java.util.Map.entry("POST " + V1 + "/tenants", TenantInput.class),
             java.util.Map.entry("POST " + V1 + "/api-keys", ApiKeyInput.class),
             java.util.Map.entry("POST " + V1 + "/projects", Project.Input.class),
@@ -85,6 +87,89 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/pipelines/validate", Pipeline.Input.class),
             java.util.Map.entry("POST " + V1 + "/pipelines", Pipeline.Input.class),
             java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Pipeline.Input.class));
+
+    /**
+     * What a route answers on success, for the OpenAPI document: the status and the schema of the body (a name in
+     * {@code components/schemas}; null for no body); {@code page} wraps it in {@code {items, nextCursor}}.
+     */
+    record Answer(int status, String schema, boolean page) {
+        static Answer of(int status, String schema) {
+            return new Answer(status, schema, false);
+        }
+
+        static Answer page(String schema) {
+            return new Answer(200, schema, true);
+        }
+
+        static final Answer NO_CONTENT = new Answer(204, null, false);
+    }
+
+    /** The success answer of every route (a test holds it to the router and to real answers). */
+    static final java.util.Map<String, Answer> ANSWERS = java.util.Map.ofEntries(
+            java.util.Map.entry("GET " + V1 + "/health", Answer.of(200, "Health")),
+            java.util.Map.entry("GET " + V1 + "/openapi.json", Answer.of(200, "OpenApiDocument")),
+            java.util.Map.entry("GET " + V1 + "/me", Answer.of(200, "Me")),
+            java.util.Map.entry("POST " + V1 + "/me/password", Answer.NO_CONTENT),
+            java.util.Map.entry("POST " + V1 + "/auth/login", Answer.of(200, "Session")),
+            java.util.Map.entry("POST " + V1 + "/auth/refresh", Answer.of(200, "Session")),
+            java.util.Map.entry("POST " + V1 + "/users", Answer.of(201, "User")),
+            java.util.Map.entry("GET " + V1 + "/users", Answer.page("User")),
+            java.util.Map.entry("GET " + V1 + "/users/{userId}", Answer.of(200, "User")),
+            java.util.Map.entry("PUT " + V1 + "/users/{userId}", Answer.of(200, "User")),
+            java.util.Map.entry("DELETE " + V1 + "/users/{userId}", Answer.NO_CONTENT),
+            java.util.Map.entry("GET " + V1 + "/llm-calls", Answer.page("LlmCall")),
+            java.util.Map.entry("GET " + V1 + "/llm-calls/{callId}", Answer.of(200, "LlmCall")),
+            java.util.Map.entry("GET " + V1 + "/usage/summary", Answer.of(200, "UsageSummary")),
+            java.util.Map.entry("POST " + V1 + "/tenants", Answer.of(201, "TenantCreated")),
+            java.util.Map.entry("GET " + V1 + "/tenants/{tenantId}", Answer.of(200, "Tenant")),
+            java.util.Map.entry("POST " + V1 + "/api-keys", Answer.of(201, "ApiKey")),
+            java.util.Map.entry("GET " + V1 + "/api-keys", Answer.page("ApiKey")),
+            java.util.Map.entry("DELETE " + V1 + "/api-keys/{keyId}", Answer.NO_CONTENT),
+            java.util.Map.entry("POST " + V1 + "/projects", Answer.of(201, "Project")),
+            java.util.Map.entry("GET " + V1 + "/projects", Answer.page("Project")),
+            java.util.Map.entry("GET " + V1 + "/projects/{projectId}", Answer.of(200, "Project")),
+            java.util.Map.entry("PUT " + V1 + "/projects/{projectId}", Answer.of(200, "Project")),
+            java.util.Map.entry("DELETE " + V1 + "/projects/{projectId}", Answer.NO_CONTENT),
+            java.util.Map.entry("PUT " + V1 + "/projects/{projectId}/members/{userId}", Answer.of(200, "Project")),
+            java.util.Map.entry("DELETE " + V1 + "/projects/{projectId}/members/{userId}", Answer.of(200, "Project")),
+            java.util.Map.entry("POST " + V1 + "/projects/{projectId}/tasks", Answer.of(201, "Task")),
+            java.util.Map.entry("GET " + V1 + "/projects/{projectId}/tasks", Answer.page("Task")),
+            java.util.Map.entry("GET " + V1 + "/projects/{projectId}/tasks/{taskId}", Answer.of(200, "Task")),
+            java.util.Map.entry("PUT " + V1 + "/projects/{projectId}/tasks/{taskId}", Answer.of(200, "Task")),
+            java.util.Map.entry("DELETE " + V1 + "/projects/{projectId}/tasks/{taskId}", Answer.NO_CONTENT),
+            java.util.Map.entry("POST " + V1 + "/projects/{projectId}/tasks/{taskId}/claim", Answer.of(200, "Task")),
+            java.util.Map.entry("POST " + V1 + "/agents", Answer.of(201, "Agent")),
+            java.util.Map.entry("GET " + V1 + "/agents", Answer.page("Agent")),
+            java.util.Map.entry("GET " + V1 + "/agents/{agentId}", Answer.of(200, "Agent")),
+            java.util.Map.entry("PUT " + V1 + "/agents/{agentId}", Answer.of(200, "Agent")),
+            java.util.Map.entry("DELETE " + V1 + "/agents/{agentId}", Answer.NO_CONTENT),
+            java.util.Map.entry("POST " + V1 + "/secrets", Answer.of(201, "Secret")),
+            java.util.Map.entry("GET " + V1 + "/secrets", Answer.page("Secret")),
+            java.util.Map.entry("GET " + V1 + "/secrets/{name}", Answer.of(200, "Secret")),
+            java.util.Map.entry("PUT " + V1 + "/secrets/{name}/value", Answer.of(200, "Secret")),
+            java.util.Map.entry("DELETE " + V1 + "/secrets/{name}", Answer.NO_CONTENT),
+            java.util.Map.entry("PUT " + V1 + "/secrets/{name}/grants/{agentId}", Answer.of(200, "Secret")),
+            java.util.Map.entry("DELETE " + V1 + "/secrets/{name}/grants/{agentId}", Answer.of(200, "Secret")),
+            java.util.Map.entry("POST " + V1 + "/skills", Answer.of(201, "Skill")),
+            java.util.Map.entry("GET " + V1 + "/skills", Answer.page("Skill")),
+            java.util.Map.entry("GET " + V1 + "/skills/{name}", Answer.of(200, "Skill")),
+            java.util.Map.entry("PUT " + V1 + "/skills/{name}", Answer.of(200, "Skill")),
+            java.util.Map.entry("DELETE " + V1 + "/skills/{name}", Answer.NO_CONTENT),
+            java.util.Map.entry("POST " + V1 + "/pipelines/validate", Answer.of(200, "PipelineValidation")),
+            java.util.Map.entry("POST " + V1 + "/pipelines", Answer.of(201, "Pipeline")),
+            java.util.Map.entry("GET " + V1 + "/pipelines", Answer.page("Pipeline")),
+            java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}", Answer.of(200, "Pipeline")),
+            java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Answer.of(200, "Pipeline")),
+            java.util.Map.entry("DELETE " + V1 + "/pipelines/{pipelineId}", Answer.NO_CONTENT),
+            java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}/versions", Answer.page("PipelineVersion")),
+            java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}/versions/{version}",
+                    Answer.of(200, "PipelineVersion")));
+
+    /** The creating routes, where {@code Idempotency-Key} is honoured. */
+    static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
+            "POST " + V1 + "/api-keys", "POST " + V1 + "/users", "POST " + V1 + "/projects",
+            "POST " + V1 + "/projects/{projectId}/tasks", "POST " + V1 + "/agents", "POST " + V1 + "/secrets",
+            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines");
 
     static Router router(Services s) {
         Router r = new Router();
@@ -105,6 +190,14 @@ final class ApiRoutes {
                 (req, p) -> list(req, cursor -> s.users().list(p, cursor, Cursor.limit(req)).map(ApiRoutes::userJson)));
         r.add("GET", V1 + "/users/{userId}", "users:read", "Get a user",
                 (req, p) -> ApiResponse.ok(userJson(s.users().get(p, req.param("userId")))));
+        r.add("PUT", V1 + "/users/{userId}", "users:write", "Replace a user's display name and roles",
+                (req, p) -> ApiResponse.ok(userJson(s.users().update(p, req.param("userId"),
+                        Json.read(req.body(), UserService.UserUpdate.class)))));
+        r.add("POST", V1 + "/me/password", Router.ANY_CREDENTIAL,
+                "Change your password (needs the current one); your refresh tokens stop working", (req, p) -> {
+                    s.users().changePassword(p, Json.read(req.body(), UserService.PasswordChange.class));
+                    return ApiResponse.noContent();
+                });
         r.add("DELETE", V1 + "/users/{userId}", "users:delete", "Delete a user", (req, p) -> {
             s.users().delete(p, req.param("userId"));
             return ApiResponse.noContent();

@@ -10,6 +10,10 @@ import dev.skyloom.aws.DynamoDbRateCounter;
 import dev.skyloom.core.ratelimit.RateLimits;
 import dev.skyloom.core.api.Api;
 import dev.skyloom.core.api.ApiError;
+import dev.skyloom.core.api.Idempotency;
+import dev.skyloom.aws.DynamoDbIdempotencyStore;
+import dev.skyloom.aws.KmsEnvelopeSecretCipher;
+import software.amazon.awssdk.services.kms.KmsClient;
 import dev.skyloom.core.secrets.AesGcmSecretCipher;
 import dev.skyloom.core.secrets.SecretCipher;
 import dev.skyloom.core.secrets.SecretService;
@@ -120,8 +124,15 @@ final class Composition {
                 AGENTS);
     }
 
+    private static final class Kms {
+        static final KmsClient CLIENT = configure(KmsClient.builder()).build();
+    }
+
     private static final class Secrets {
-        static final SecretCipher CIPHER = CONFIG.secretsKey().map(AesGcmSecretCipher::fromBase64).orElse(null);
+        /** KMS envelope encryption when a KMS key is configured, else the local AES key; none: secrets answer 503. */
+        static final SecretCipher CIPHER = CONFIG.kmsKeyId()
+                .<SecretCipher>map(keyId -> new KmsEnvelopeSecretCipher(Kms.CLIENT, keyId))
+                .or(() -> CONFIG.secretsKey().map(AesGcmSecretCipher::fromBase64)).orElse(null);
         static final Tokens TOKENS = CONFIG.secretsKey().map(k -> new Tokens(AesGcmSecretCipher.keyBytes(k),
                 Clock.systemUTC())).orElse(null);
     }
@@ -147,7 +158,8 @@ final class Composition {
     static SecretCipher cipher() {
         if (Secrets.CIPHER == null) {
             throw new ApiError(503, "SECRETS_UNAVAILABLE", "Secrets are not configured on this deployment: set "
-                    + SkyloomConfig.ENV_SECRETS_KEY + " to a base64 256-bit key", List.of(), java.util.Map.of());
+                    + SkyloomConfig.ENV_KMS_KEY_ID + " to a KMS key or " + SkyloomConfig.ENV_SECRETS_KEY
+                    + " to a base64 256-bit key", List.of(), java.util.Map.of());
         }
         return Secrets.CIPHER;
     }
@@ -159,7 +171,10 @@ final class Composition {
                 request -> Services.IDENTITY.authenticate(request.header("Authorization")),
                 new RateLimits(new DynamoDbRateCounter(DynamoDb.CLIENT, Services.TABLE), Clock.systemUTC(),
                         CONFIG.rateLimitPerKey(), CONFIG.rateLimitPerTenant()),
-                MAX_BODY_BYTES, System.err::println);
+                MAX_BODY_BYTES, System.err::println,
+                CONFIG.idempotencyTable().map(table -> new Idempotency(new DynamoDbIdempotencyStore(DynamoDb.CLIENT,
+                        table), Clock.systemUTC(), System.err::println)),
+                route -> ApiRoutes.IDEMPOTENT.contains(route.toString()));
     }
 
     /** The largest request body the API reads (API Gateway allows 10 MB; no Skyloom resource needs more). */

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * The OpenAPI 3.1 document of the API, built from the {@link Router}'s routes so the two cannot drift: every route
  * is an operation with its path parameters, its security (none on public routes) and its required scope
- * ({@code x-skyloom-scope}); every error answer has the one error schema.
+ * ({@code x-skyloom-scope}), its request body ({@link ApiRoutes#BODIES}), its success status and body schema
+ * ({@link ApiRoutes#ANSWERS}); every error answer has the one error schema. The integration tests hold every real
+ * answer to this document.
  */
 final class OpenApi {
     private static final Pattern PARAM = Pattern.compile("\\{([^}/]+)}");
@@ -39,6 +41,7 @@ final class OpenApi {
         detail.putObject("field").put("type", "string");
         detail.putObject("problem").put("type", "string");
         error.putArray("required").add("error");
+        responseSchemas((ObjectNode) components.get("schemas"));
 
         ObjectNode paths = doc.putObject("paths");
         for (Router.Route route : router.routes()) {
@@ -75,8 +78,33 @@ final class OpenApi {
                 op.putArray("security").addObject().putArray("bearer");
                 op.put("x-skyloom-scope", route.scope().isEmpty() ? "any" : route.scope());
             }
+            if (ApiRoutes.IDEMPOTENT.contains(route.toString())) {
+                params.addObject().put("name", "Idempotency-Key").put("in", "header").put("required", false)
+                        .put("description", "Repeats with the same key and body replay the first answer "
+                                + "(Idempotent-Replayed: true) for 24 h; another body is a 422, a repeat while the "
+                                + "first runs a 409").putObject("schema").put("type", "string")
+                        .put("minLength", 1).put("maxLength", 255);
+            }
             ObjectNode responses = op.putObject("responses");
-            responses.putObject(success(route)).put("description", "success");
+            ApiRoutes.Answer answer = ApiRoutes.ANSWERS.get(route.toString());
+            if (answer == null) {
+                throw new IllegalStateException(route + " has no entry in ApiRoutes.ANSWERS");
+            }
+            ObjectNode ok = responses.putObject(Integer.toString(answer.status())).put("description", "success");
+            if (answer.schema() != null) {
+                ObjectNode ref = Json.MAPPER.createObjectNode().put("$ref", "#/components/schemas/" + answer.schema());
+                ObjectNode schema = ref;
+                if (answer.page()) {
+                    schema = object("nextCursor:string");
+                    ((ObjectNode) schema.get("properties")).putObject("items").put("type", "array").set("items", ref);
+                    schema.withArray("required").add("items");
+                }
+                ok.putObject("content").putObject("application/json").set("schema", schema);
+            }
+            if (route.template().endsWith("/health")) {
+                responses.putObject("503").put("description", "a dependency is down").putObject("content")
+                        .putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/Health");
+            }
             responses.putObject("default").put("description", "error")
                     .putObject("content").putObject("application/json").putObject("schema")
                     .put("$ref", "#/components/schemas/Error");
@@ -89,11 +117,11 @@ final class OpenApi {
         ObjectNode schema = Json.MAPPER.createObjectNode();
         Class<?> raw = type instanceof java.lang.reflect.ParameterizedType p ? (Class<?>) p.getRawType()
                 : (Class<?>) type;
-        if (raw == String.class) {
+        if (raw == String.class || raw == java.time.Instant.class || raw == java.time.LocalDate.class) {
             schema.put("type", "string");
         } else if (raw == Integer.class || raw == int.class || raw == Long.class || raw == long.class) {
             schema.put("type", "integer");
-        } else if (raw == Double.class || raw == double.class) {
+        } else if (raw == Double.class || raw == double.class || raw == java.math.BigDecimal.class) {
             schema.put("type", "number");
         } else if (raw == Boolean.class || raw == boolean.class) {
             schema.put("type", "boolean");
@@ -113,11 +141,82 @@ final class OpenApi {
         return schema;
     }
 
-    private static String success(Router.Route route) {
-        if (route.method().equals("DELETE") && !route.template().contains("/members/")) {
-            return "204";
+    /** The schemas of the answers ({@link ApiRoutes#ANSWERS}), from the domain records where the API shows them. */
+    private static void responseSchemas(ObjectNode schemas) {
+        schemas.set("Health", object("status!:string, components!:object"));
+        schemas.set("OpenApiDocument", object("openapi!:string, info!:object, paths!:object, components!:object"));
+        schemas.set("Me", object("tenantId!:string, userId!:string, keyId!:string, scopes!:[string], "
+                + "platformAdmin!:boolean"));
+        schemas.set("User", object("id!:string, tenantId!:string, email!:string, displayName:string, "
+                + "roles!:[string], createdAt!:string"));
+        schemas.set("Session", object("tokenType!:string, accessToken!:string, expiresIn!:integer, "
+                + "refreshToken!:string, user!:#User"));
+        schemas.set("Tenant", object("id!:string, name!:string, status!:string, createdAt!:string"));
+        schemas.set("ApiKey", object("keyId!:string, name!:string, tenantId!:string, scopes!:[string], "
+                + "createdAt!:string, expiresAt:string, lastUsedAt:string, revokedAt:string, "
+                + "rateLimitPerMinute:integer, token:string"));
+        schemas.set("TenantCreated", object("tenant!:#Tenant, adminKey!:#ApiKey"));
+        schemas.set("ErrorDetail", object("field!:string, problem!:string"));
+        schemas.set("PipelineValidation", object("valid!:boolean, errors!:[#ErrorDetail]"));
+        schemas.set("LlmCall", schema(dev.skyloom.core.usage.LlmCall.class, 0));
+        schemas.set("UsageDay", object("day:string, calls!:integer, inputTokens!:integer, outputTokens!:integer, "
+                + "costUsd!:number"));
+        schemas.set("UsageSummary", object("from!:string, to!:string, total!:#UsageDay, days!:[#UsageDay]"));
+        schemas.set("Project", stored(dev.skyloom.core.resources.Project.class));
+        schemas.set("Task", stored(dev.skyloom.core.resources.Task.class));
+        schemas.set("Agent", stored(dev.skyloom.core.resources.Agent.class));
+        schemas.set("Skill", stored(dev.skyloom.core.resources.Skill.class));
+        schemas.set("Pipeline", stored(dev.skyloom.core.resources.Pipeline.class));
+        schemas.set("PipelineVersion", stored(dev.skyloom.core.resources.Pipeline.Version.class));
+        ObjectNode secret = stored(dev.skyloom.core.secrets.Secret.View.class);
+        ((ObjectNode) secret.get("properties")).putObject("name").put("type", "string");
+        secret.withArray("required").add("name");
+        schemas.set("Secret", secret);
+    }
+
+    /** A stored resource as the API shows it: the document's fields plus id, version and times. */
+    private static ObjectNode stored(Class<?> doc) {
+        ObjectNode schema = schema(doc, 0);
+        ObjectNode envelope = object("id!:string, version!:integer, createdAt!:string, updatedAt!:string");
+        ((ObjectNode) schema.get("properties")).setAll((ObjectNode) envelope.get("properties"));
+        schema.set("required", envelope.get("required"));
+        return schema;
+    }
+
+    /**
+     * A closed object schema from a compact list: {@code name!:type} ({@code !} = required), where type is
+     * {@code string}, {@code integer}, {@code number}, {@code boolean}, {@code object}, {@code #Schema} (a reference)
+     * or {@code [type]} (an array of it).
+     */
+    static ObjectNode object(String fields) {
+        ObjectNode schema = Json.MAPPER.createObjectNode().put("type", "object").put("additionalProperties", false);
+        ObjectNode properties = schema.putObject("properties");
+        ArrayNode required = Json.MAPPER.createArrayNode();
+        for (String field : fields.split(",\\s*")) {
+            String[] parts = field.strip().split(":", 2);
+            String name = parts[0];
+            if (name.endsWith("!")) {
+                name = name.substring(0, name.length() - 1);
+                required.add(name);
+            }
+            properties.set(name, type(parts[1]));
         }
-        return route.method().equals("POST") && !route.template().endsWith("/claim") ? "201" : "200";
+        if (!required.isEmpty()) {
+            schema.set("required", required);
+        }
+        return schema;
+    }
+
+    private static ObjectNode type(String spec) {
+        ObjectNode type = Json.MAPPER.createObjectNode();
+        if (spec.startsWith("[")) {
+            type.put("type", "array").set("items", type(spec.substring(1, spec.length() - 1)));
+        } else if (spec.startsWith("#")) {
+            type.put("$ref", "#/components/schemas/" + spec.substring(1));
+        } else {
+            type.put("type", spec);
+        }
+        return type;
     }
 
     private static String operationId(Router.Route route) {

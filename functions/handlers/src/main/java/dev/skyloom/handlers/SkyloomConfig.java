@@ -20,7 +20,7 @@ public record SkyloomConfig(String region, Optional<URI> endpoint, Optional<Cred
                             Optional<String> idempotencyTable, Optional<String> eventsQueueUrl,
                             Optional<String> workspacesBucket, Optional<String> artifactsBucket,
                             Optional<String> secretsKey, int rateLimitPerKey, int rateLimitPerTenant,
-                            Optional<ExternalIdentity> externalIdentity) {
+                            Optional<ExternalIdentity> externalIdentity, Optional<String> kmsKeyId) {
     /** An external identity provider whose access tokens the API accepts (a Cognito user pool on AWS). */
     public record ExternalIdentity(URI jwksUrl, String issuer, List<String> clientIds) {
     }
@@ -33,8 +33,17 @@ public record SkyloomConfig(String region, Optional<URI> endpoint, Optional<Cred
     public static final String ENV_RATE_LIMIT_PER_KEY = "SKYLOOM_RATE_LIMIT_PER_KEY";
     public static final String ENV_RATE_LIMIT_PER_TENANT = "SKYLOOM_RATE_LIMIT_PER_TENANT";
 
-    /** The base64 AES-256 key that seals secrets at rest (locally; a KMS key on AWS is future work). */
+    /**
+     * The base64 AES-256 key that seals secrets at rest when no KMS key is configured (locally), and from which the
+     * access token signing key is derived (everywhere).
+     */
     public static final String ENV_SECRETS_KEY = "SKYLOOM_SECRETS_KEY";
+
+    /**
+     * A KMS key (id, ARN or alias): when set, secrets are sealed by KMS envelope encryption under it instead of with
+     * {@link #ENV_SECRETS_KEY}. The function needs {@code kms:GenerateDataKey} and {@code kms:Decrypt} on it.
+     */
+    public static final String ENV_KMS_KEY_ID = "SKYLOOM_KMS_KEY_ID";
 
     /** Access key pair handed to in-process functions by the local cloud. */
     public record Credentials(String accessKeyId, String secretAccessKey, String sessionToken) {
@@ -47,7 +56,7 @@ public record SkyloomConfig(String region, Optional<URI> endpoint, Optional<Cred
     @Override
     public String toString() {
         return "SkyloomConfig[region=" + region + ", endpoint=" + endpoint + ", mainTable=" + mainTable
-                + ", secretsKey=" + (secretsKey.isPresent() ? "<set>" : "<unset>") + "]";
+                + ", secretsKey=" + (secretsKey.isPresent() ? "<set>" : "<unset>") + ", kmsKeyId=" + kmsKeyId + "]";
     }
 
     public static SkyloomConfig fromEnv(Map<String, String> env) {
@@ -109,7 +118,7 @@ public record SkyloomConfig(String region, Optional<URI> endpoint, Optional<Cred
                 optional(env, SkyloomResources.ENV_TABLE_IDEMPOTENCY), optional(env, SkyloomResources.ENV_QUEUE_EVENTS),
                 optional(env, SkyloomResources.ENV_BUCKET_WORKSPACES),
                 optional(env, SkyloomResources.ENV_BUCKET_ARTIFACTS), optional(env, ENV_SECRETS_KEY), perKey,
-                perTenant, external);
+                perTenant, external, optional(env, ENV_KMS_KEY_ID).map(String::strip));
     }
 
     private static int positive(Map<String, String> env, String name, int defaultValue, List<String> problems) {

@@ -10,9 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
-/** A small HTTP client of the REST API for the integration tests, speaking to the local API Gateway. */
+/**
+ * A small HTTP client of the REST API for the integration tests, speaking to the local API Gateway. Every answer
+ * under {@code /api/v1/} is checked against the OpenAPI document ({@link ResponseSchemas}).
+ */
 final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -52,6 +56,16 @@ final class ApiClient {
                 json = response.body().isEmpty() ? MissingNode.getInstance() : JSON.readTree(response.body());
             } catch (IOException e) {
                 json = MissingNode.getInstance();
+            }
+            if (path.startsWith("/api/v1/") && !response.body().isEmpty() && json.isMissingNode()) {
+                throw new AssertionError(method + " " + path + " answered something that is not JSON: " + response);
+            }
+            if (path.startsWith("/api/v1/")) {
+                List<String> problems = ResponseSchemas.problems(method, path, response.statusCode(), json);
+                if (!problems.isEmpty()) {
+                    throw new AssertionError(method + " " + path + " answered " + response.statusCode()
+                            + " against the OpenAPI document: " + problems + "\n" + response.body());
+                }
             }
             return new Response(response.statusCode(), response, json);
         } catch (IOException e) {

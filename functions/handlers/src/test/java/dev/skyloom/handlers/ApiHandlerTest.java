@@ -105,6 +105,23 @@ class ApiHandlerTest {
         });
         assertThat(routed).contains("GET /api/v1/health", "POST /api/v1/projects/{projectId}/tasks/{taskId}/claim");
         assertThat(routed).containsAll(ApiRoutes.BODIES.keySet());
+        assertThat(ApiRoutes.ANSWERS.keySet()).containsExactlyInAnyOrderElementsOf(routed);
+        assertThat(routed).containsAll(ApiRoutes.IDEMPOTENT);
+        full.routes().forEach(route -> {
+            JsonNode responses = doc.path("paths").path(route.template()).path(route.method().toLowerCase())
+                    .path("responses");
+            ApiRoutes.Answer answer = ApiRoutes.ANSWERS.get(route.toString());
+            JsonNode success = responses.path(Integer.toString(answer.status()));
+            assertThat(success.isObject()).as(route + " declares " + answer.status()).isTrue();
+            assertThat(success.path("content").path("application/json").path("schema").isObject())
+                    .as(route + " declares its body").isEqualTo(answer.status() != 204);
+        });
+        doc.path("components").path("schemas").properties().forEach(schema -> assertThat(schema.getValue()
+                .toString()).doesNotContain("\"type\":\"object\",\"additionalProperties\":true"));
+        assertThat(ResponseSchemas.problems("GET", "/api/v1/projects/prj_1", 200, JSON.createObjectNode()
+                .put("id", "prj_1").put("name", "P").put("version", "1").put("createdAt", "t")
+                .put("updatedAt", "t").put("secret", "x"))).containsExactlyInAnyOrder("$.version should be integer, "
+                + "is STRING", "$.secret is not in the schema");
         JsonNode agent = doc.path("paths").path("/api/v1/agents").path("post").path("requestBody").path("content")
                 .path("application/json").path("schema");
         assertThat(agent.path("additionalProperties").asBoolean(true)).isFalse();

@@ -74,4 +74,56 @@ class LoginIT {
             assertThat(output.text()).doesNotContain(password).doesNotContain(refresh.substring(21));
         }
     }
+
+    @Test
+    void admin_updatesAUser_andAPasswordChange_revokesTheUsersRefreshTokens() throws Exception {
+        String password = "correct horse battery staple";
+        String newPassword = "a completely new passphrase";
+        try (CapturedOutput output = new CapturedOutput(); LocalCloud cloud = PlatformIT.start(dataDir)) {
+            ApiClient api = new ApiClient(cloud.apiEndpoint().orElseThrow());
+            String admin = api.newTenant(Files.readString(dataDir.resolve("admin.key")).trim(), "acme");
+            String userId = api.post("/api/v1/users", admin, "{\"email\":\"ada@example.com\",\"displayName\":"
+                    + "\"Ada\",\"password\":\"" + password + "\",\"roles\":[\"viewer\"]}").json().path("id").asText();
+
+            ApiClient.Response updated = api.send("PUT", "/api/v1/users/" + userId, admin,
+                    "{\"displayName\":\"Ada Lovelace\",\"roles\":[\"editor\"]}");
+            assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
+            assertThat(updated.json().path("displayName").asText()).isEqualTo("Ada Lovelace");
+            assertThat(api.get("/api/v1/users/" + userId, admin).json().path("roles").get(0).asText())
+                    .isEqualTo("editor");
+            assertThat(api.send("PUT", "/api/v1/users/" + userId, admin, "{\"roles\":[\"root\"]}").status())
+                    .isEqualTo(400);
+
+            ApiClient.Response login = api.post("/api/v1/auth/login", null,
+                    "{\"email\":\"ada@example.com\",\"password\":\"" + password + "\"}");
+            String access = login.json().path("accessToken").asText();
+            String refresh = login.json().path("refreshToken").asText();
+            assertThat(api.post("/api/v1/projects", access, "{\"name\":\"as editor\"}").status()).isEqualTo(201);
+            // an editor cannot change users, nor their own roles
+            assertThat(api.send("PUT", "/api/v1/users/" + userId, access, "{\"roles\":[\"tenant-admin\"]}")
+                    .status()).isEqualTo(403);
+
+            ApiClient.Response wrong = api.post("/api/v1/me/password", access,
+                    "{\"currentPassword\":\"not my password\",\"newPassword\":\"" + newPassword + "\"}");
+            assertThat(wrong.status()).as(wrong.toString()).isEqualTo(403);
+            ApiClient.Response changed = api.post("/api/v1/me/password", access,
+                    "{\"currentPassword\":\"" + password + "\",\"newPassword\":\"" + newPassword + "\"}");
+            assertThat(changed.status()).as(changed.toString()).isEqualTo(204);
+
+            ApiClient.Response revoked = api.post("/api/v1/auth/refresh", null, "{\"refreshToken\":\"" + refresh
+                    + "\"}");
+            assertThat(revoked.status()).isEqualTo(401);
+            assertThat(revoked.json().path("error").path("message").asText()).contains("password was changed");
+            assertThat(api.post("/api/v1/auth/login", null, "{\"email\":\"ada@example.com\",\"password\":\""
+                    + password + "\"}").status()).isEqualTo(401);
+            ApiClient.Response again = api.post("/api/v1/auth/login", null, "{\"email\":\"ada@example.com\","
+                    + "\"password\":\"" + newPassword + "\"}");
+            assertThat(again.status()).isEqualTo(200);
+            assertThat(api.post("/api/v1/auth/refresh", null, "{\"refreshToken\":\""
+                    + again.json().path("refreshToken").asText() + "\"}").status()).isEqualTo(200);
+            assertThat(api.post("/api/v1/me/password", admin, "{\"currentPassword\":\"whatever it is\","
+                    + "\"newPassword\":\"" + newPassword + "\"}").status()).isEqualTo(409);
+            assertThat(output.text()).doesNotContain(password).doesNotContain(newPassword);
+        }
+    }
 }

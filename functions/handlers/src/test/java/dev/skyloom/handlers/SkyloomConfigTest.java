@@ -58,4 +58,17 @@ class SkyloomConfigTest {
         assertThatThrownBy(() -> SkyloomConfig.fromEnv(Map.of("AWS_REGION", "us-east-1",
                 SkyloomConfig.ENV_SECRETS_KEY, "not base64!"))).hasMessageContaining("not base64");
     }
+
+    @Test
+    void fromEnv_kmsKeyId_selectsKmsForSecrets_andIsOptional() {
+        String arn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+        SkyloomConfig withKms = SkyloomConfig.fromEnv(Map.of("AWS_REGION", "eu-west-1",
+                SkyloomConfig.ENV_KMS_KEY_ID, " " + arn + " "));
+        SkyloomConfig without = SkyloomConfig.fromEnv(Map.of("AWS_REGION", "eu-west-1",
+                SkyloomConfig.ENV_KMS_KEY_ID, ""));
+
+        assertThat(withKms.kmsKeyId()).contains(arn);
+        assertThat(without.kmsKeyId()).isEmpty();
+    }
 }

@@ -3,11 +3,13 @@ package dev.skyloom.core.api;
 import dev.skyloom.core.identity.Principal;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Consumer;
 
 /**
- * The API's request pipeline: size limit, route, authentication, scope, rate limit, handler, and the one error
- * mapping. Every route but the public ones needs a credential; a credential without the route's scope gets 403.
+ * The API's request pipeline: size limit, route, authentication, scope, rate limit, idempotency key, handler, and
+ * the one error mapping. Every route but the public ones needs a credential; a credential without the route's scope gets 403.
  */
 public final class Api {
 
@@ -30,9 +32,21 @@ public final class Api {
     private final RateLimiter rateLimiter;
     private final int maxBodyBytes;
     private final Consumer<String> log;
+    private final Optional<Idempotency> idempotency;
+    private final Predicate<Router.Route> idempotent;
 
     public Api(Router router, Authenticator authenticator, RateLimiter rateLimiter, int maxBodyBytes,
                Consumer<String> log) {
+        this(router, authenticator, rateLimiter, maxBodyBytes, log, Optional.empty(), route -> false);
+    }
+
+    /**
+     * @param idempotency honours {@code Idempotency-Key} on the routes {@code idempotent} selects (the creates)
+     */
+    public Api(Router router, Authenticator authenticator, RateLimiter rateLimiter, int maxBodyBytes,
+               Consumer<String> log, Optional<Idempotency> idempotency, Predicate<Router.Route> idempotent) {
+        this.idempotency = Objects.requireNonNull(idempotency);
+        this.idempotent = Objects.requireNonNull(idempotent);
         this.router = Objects.requireNonNull(router);
         this.authenticator = Objects.requireNonNull(authenticator);
         this.rateLimiter = Objects.requireNonNull(rateLimiter);
@@ -71,6 +85,9 @@ public final class Api {
                     + route.method() + " " + route.template());
         }
         rateLimiter.check(principal);
+        if (idempotency.isPresent() && idempotent.test(route)) {
+            return idempotency.get().run(routed, principal, () -> route.handler().handle(routed, principal));
+        }
         return route.handler().handle(routed, principal);
     }
 }

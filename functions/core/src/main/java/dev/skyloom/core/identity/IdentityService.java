@@ -72,7 +72,7 @@ public final class IdentityService {
             store.touchApiKey(key.keyId(), now, now.minus(TOUCH_INTERVAL));
         }
         return new Principal(key.tenant(), key.keyId(), key.userId(), java.util.Set.copyOf(key.scopes()),
-                key.platformAdmin(), key.rateLimitPerMinute());
+                key.platformAdmin(), key.rateLimitPerMinute(), key.boundByProjectRoles());
     }
 
     private Principal authenticateJwt(String token) {
@@ -111,7 +111,11 @@ public final class IdentityService {
         return store.findTenant(id).orElseThrow(() -> ApiError.notFound("Tenant " + id));
     }
 
-    /** Creates an API key of the caller's tenant; it may hold only scopes the caller holds. */
+    /**
+     * Creates an API key of the caller's tenant; it may hold only scopes the caller holds, and project roles bind it
+     * exactly when they bind the caller (a tenant admin's key for CI sees every project its scopes allow; a key a
+     * project-bound user makes sees only that user's projects).
+     */
     public NewKey createApiKey(Principal caller, String name, List<String> scopes, Optional<Instant> expiresAt) {
         return createApiKey(caller, name, scopes, expiresAt, java.util.OptionalInt.empty());
     }
@@ -136,7 +140,7 @@ public final class IdentityService {
         ApiKeys.Minted minted = ApiKeys.mint();
         StoredApiKey key = new StoredApiKey(minted.keyId(), caller.tenant(), caller.userId(), name,
                 minted.secretHash(), scopes, false, now, expiresAt, Optional.empty(), Optional.empty(),
-                rateLimitPerMinute);
+                rateLimitPerMinute, caller.boundByProjectRoles());
         store.createApiKey(key);
         return new NewKey(key, minted.token());
     }
@@ -152,10 +156,7 @@ public final class IdentityService {
     }
 
     private static boolean grants(Principal caller, String scope) {
-        if (caller.scopes().contains("*") || caller.scopes().contains(scope)) {
-            return true;
-        }
-        return !scope.contains("*") && caller.allows(scope);
+        return Scopes.canGrant(caller.scopes(), scope);
     }
 
     static String abbreviate(String text) {

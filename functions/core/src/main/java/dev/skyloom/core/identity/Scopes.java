@@ -11,6 +11,17 @@ public final class Scopes {
     private Scopes() {
     }
 
+    /**
+     * Whether a holder of {@code held} may hand {@code scope} on (to a key or a user's role): it holds it exactly, or
+     * holds {@code *}, or the scope has no wildcard and {@code held} allows it.
+     */
+    public static boolean canGrant(Collection<String> held, String scope) {
+        if (held.contains("*") || held.contains(scope)) {
+            return true;
+        }
+        return !scope.contains("*") && allows(held, scope);
+    }
+
     public static boolean allows(Collection<String> granted, String required) {
         int colon = required.indexOf(':');
         String resource = required.substring(0, colon);

@@ -53,6 +53,18 @@ public final class UserService {
         }
     }
 
+    /** The body of {@code PUT /users/{userId}}: the display name (absent: none) and the roles. */
+    public record UserUpdate(String displayName, List<String> roles) {
+    }
+
+    /** The body of {@code POST /me/password}. */
+    public record PasswordChange(String currentPassword, String newPassword) {
+        @Override
+        public String toString() {
+            return "PasswordChange[<redacted>]";
+        }
+    }
+
     /** The body of {@code POST /auth/login}. */
     public record Login(String email, String password, String tenantId) {
         @Override
@@ -83,18 +95,10 @@ public final class UserService {
                 .text("displayName", input.displayName(), false, 100)
                 .required("password", input.password())
                 .required("roles", input.roles());
-        if (input.password() != null && (input.password().length() < 12 || input.password().length() > 256)) {
-            check.problem("password", "must be 12 to 256 characters");
-        }
-        if (input.roles() != null) {
-            if (input.roles().isEmpty()) {
-                check.problem("roles", "must name at least one role: " + String.join(", ", User.ROLES));
-            }
-            for (int i = 0; i < input.roles().size(); i++) {
-                check.oneOf("roles[" + i + "]", input.roles().get(i), User.ROLES);
-            }
-        }
+        checkPassword(check, "password", input.password());
+        checkRoles(check, input.roles());
         check.orThrow();
+        requireGrantable(caller, input.roles());
         String email = input.email().toLowerCase(java.util.Locale.ROOT);
         User user = new User(caller.tenant(), "usr_" + HexFormat.of().formatHex(random(8)), email,
                 input.displayName(), input.roles(), Optional.of(Passwords.hash(input.password())), clock.instant());
@@ -102,6 +106,92 @@ public final class UserService {
             throw ApiError.conflict("Tenant " + caller.tenant() + " has a user with e-mail " + email + " already");
         }
         return user;
+    }
+
+    private static void checkPassword(Check check, String field, String password) {
+        if (password != null && (password.length() < 12 || password.length() > 256)) {
+            check.problem(field, "must be 12 to 256 characters");
+        }
+    }
+
+    private static void checkRoles(Check check, List<String> roles) {
+        if (roles != null) {
+            if (roles.isEmpty()) {
+                check.problem("roles", "must name at least one role: " + String.join(", ", User.ROLES));
+            }
+            for (int i = 0; i < roles.size(); i++) {
+                check.oneOf("roles[" + i + "]", roles.get(i), User.ROLES);
+            }
+        }
+    }
+
+    /** A caller may give a user only roles whose scopes it holds itself (no escalation through users:write). */
+    private static void requireGrantable(Principal caller, List<String> roles) {
+        for (String role : roles) {
+            for (String scope : User.scopesOf(role)) {
+                if (!Scopes.canGrant(caller.scopes(), scope)) {
+                    throw ApiError.forbidden("You cannot give the role " + role + ": it grants " + scope
+                            + ", which you lack");
+                }
+            }
+        }
+    }
+
+    /**
+     * Replaces a user's display name and roles. A caller cannot change its own roles (a tenant would lose its last
+     * admin that way) nor give roles beyond its own scopes. Access tokens already issued keep their scopes until
+     * they expire (at most {@link Tokens#ACCESS_LIFETIME}); a refresh picks the new roles up.
+     */
+    public User update(Principal caller, String userId, UserUpdate input) {
+        Check check = new Check().text("displayName", input.displayName(), false, 100).required("roles",
+                input.roles());
+        checkRoles(check, input.roles());
+        check.orThrow();
+        User current = get(caller, userId);
+        if (userId.equals(caller.userId()) && !java.util.Set.copyOf(current.roles())
+                .equals(java.util.Set.copyOf(input.roles()))) {
+            throw ApiError.conflict("You cannot change your own roles; ask another tenant admin");
+        }
+        requireGrantable(caller, input.roles());
+        if (!store.update(caller.tenant(), userId, input.displayName(), input.roles())) {
+            throw ApiError.notFound("User " + userId);
+        }
+        return new User(current.tenant(), userId, current.email(), input.displayName(), input.roles(),
+                current.passwordHash(), current.createdAt(), current.sessionsNotBefore());
+    }
+
+    /**
+     * Changes the caller's own password after checking the current one (attempts are throttled with the login
+     * attempts of the e-mail address). Every refresh token issued before the change stops working; access tokens
+     * already issued expire on their own within {@link Tokens#ACCESS_LIFETIME}.
+     */
+    public void changePassword(Principal caller, PasswordChange change) {
+        Check check = new Check().required("currentPassword", change.currentPassword())
+                .text("currentPassword", change.currentPassword(), true, 256)
+                .required("newPassword", change.newPassword());
+        checkPassword(check, "newPassword", change.newPassword());
+        check.orThrow();
+        User user = store.find(caller.tenant(), caller.userId()).filter(u -> u.passwordHash().isPresent())
+                .orElseThrow(() -> ApiError.conflict("This credential does not belong to a user with a password"));
+        throttle(user.email(), "password attempts");
+        if (!Passwords.verify(change.currentPassword(), user.passwordHash().get())) {
+            throw ApiError.forbidden("The current password is wrong");
+        }
+        if (!store.changePassword(caller.tenant(), user.userId(), user.passwordHash().get(),
+                Passwords.hash(change.newPassword()), clock.instant())) {
+            throw ApiError.conflict("The password was changed concurrently; log in again");
+        }
+    }
+
+    private void throttle(String email, String what) {
+        Instant now = clock.instant();
+        long window = now.getEpochSecond() - Math.floorMod(now.getEpochSecond(), 60);
+        if (attempts.increment("LOGIN#" + email, window, Instant.ofEpochSecond(window).plus(Duration.ofMinutes(10)))
+                > LOGIN_ATTEMPTS_PER_MINUTE) {
+            long retryAfter = Math.max(1, window + 60 - now.getEpochSecond());
+            throw ApiError.tooManyRequests("Too many " + what + " for this e-mail; retry after " + retryAfter
+                    + " s", retryAfter);
+        }
     }
 
     public User get(Principal caller, String userId) {
@@ -127,14 +217,7 @@ public final class UserService {
         new Check().required("email", login.email()).text("email", login.email(), true, 320)
                 .required("password", login.password()).text("password", login.password(), true, 256).orThrow();
         String email = login.email().toLowerCase(java.util.Locale.ROOT);
-        Instant now = clock.instant();
-        long window = now.getEpochSecond() - Math.floorMod(now.getEpochSecond(), 60);
-        if (attempts.increment("LOGIN#" + email, window, Instant.ofEpochSecond(window).plus(Duration.ofMinutes(10)))
-                > LOGIN_ATTEMPTS_PER_MINUTE) {
-            long retryAfter = Math.max(1, window + 60 - now.getEpochSecond());
-            throw ApiError.tooManyRequests("Too many login attempts for this e-mail; retry after " + retryAfter
-                    + " s", retryAfter);
-        }
+        throttle(email, "login attempts");
         List<User> candidates = store.findByEmail(email).stream()
                 .filter(u -> login.tenantId() == null || u.tenant().value().equals(login.tenantId())).toList();
         if (candidates.size() > 1) {
@@ -166,6 +249,10 @@ public final class UserService {
                         + "log in again"));
         User user = store.find(stored.tenant(), stored.userId())
                 .orElseThrow(() -> ApiError.unauthorized("The user of this refresh token no longer exists"));
+        Instant issuedAt = stored.expiresAt().minus(REFRESH_LIFETIME);
+        if (user.sessionsNotBefore().filter(issuedAt::isBefore).isPresent()) {
+            throw ApiError.unauthorized("The password was changed after this refresh token was issued; log in again");
+        }
         return session(user);
     }
 

@@ -21,6 +21,16 @@ public interface UserStore {
 
     boolean delete(TenantId tenant, String userId);
 
+    /** Replaces display name and roles; false when the user does not exist. */
+    boolean update(TenantId tenant, String userId, String displayName, List<String> roles);
+
+    /**
+     * Replaces the password hash, conditioned on the hash still being {@code expectedHash} (a concurrent change
+     * wins once), and sets {@code sessionsNotBefore}; false when the condition failed.
+     */
+    boolean changePassword(TenantId tenant, String userId, String expectedHash, String newHash,
+                           Instant sessionsNotBefore);
+
     /** A stored refresh token: only the SHA-256 of its secret. */
     record RefreshToken(String tokenId, String secretHash, TenantId tenant, String userId, Instant expiresAt) {
     }

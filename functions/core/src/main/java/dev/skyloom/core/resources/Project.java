@@ -2,14 +2,41 @@ package dev.skyloom.core.resources;
 
 import java.util.List;
 
-/** A project: its board (columns a task moves through, work types) and its members with roles. */
-public record Project(String name, String description, Board board, List<Member> members) {
+/**
+ * A project: its board (columns a task moves through, work types) and its members with roles.
+ *
+ * @param deletingSince set when a delete began: the project is no longer live (a 404 everywhere) while its tasks are
+ *                      removed; absent on live projects
+ */
+public record Project(String name, String description, Board board, List<Member> members, String deletingSince) {
     public static final List<String> ROLES = List.of("owner", "editor", "viewer");
     public static final Board DEFAULT_BOARD = new Board(List.of("backlog", "todo", "in-progress", "review", "done"),
             List.of("feature", "bug", "chore"));
 
     public Project {
         members = members == null ? List.of() : List.copyOf(members);
+    }
+
+    public Project(String name, String description, Board board, List<Member> members) {
+        this(name, description, board, members, null);
+    }
+
+    /** A member's role; later ones include the earlier ones. */
+    public enum Role {
+        VIEWER, EDITOR, OWNER;
+
+        public static Role of(String name) {
+            return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        }
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The role of {@code userId} in this project, if a member. */
+    public java.util.Optional<Role> roleOf(String userId) {
+        return members.stream().filter(m -> m.userId().equals(userId)).findFirst().map(m -> Role.of(m.role()));
     }
 
     public record Board(List<String> columns, List<String> workTypes) {

@@ -19,9 +19,11 @@ public final class TaskService {
     private final ProjectService projects;
     private final AgentService agents;
     private final Clock clock;
+    private final DocumentStore store;
 
     public TaskService(DocumentStore store, Clock clock, ProjectService projects, AgentService agents) {
         this.documents = new Documents<>(store, clock, "Task", Task.class);
+        this.store = store;
         this.projects = projects;
         this.agents = agents;
         this.clock = clock;
@@ -31,30 +33,45 @@ public final class TaskService {
         return "TASK#" + projectId;
     }
 
+    /**
+     * Creates a task, conditioned on the project still being at the version read: a project deleted (or changed)
+     * concurrently makes this a 409, so no task outlives its project.
+     */
     public Stored<Task> create(Principal caller, String projectId, Task.Input input) {
-        Project.Board board = projects.get(caller, projectId).doc().board();
+        Stored<Project> project = projects.require(caller, projectId, Project.Role.EDITOR, "create tasks");
+        Project.Board board = project.doc().board();
         input.validate(board);
         requireDependencies(caller, projectId, input.dependencies(), null);
         Task task = new Task(input.title(), input.description(),
                 input.status() == null ? board.columns().getFirst() : input.status(), input.type(),
                 input.dependencies(), null, null);
-        return documents.create(caller.tenant(), collection(projectId), Documents.newId("tsk_"), task);
+        String id = Documents.newId("tsk_");
+        var now = clock.instant();
+        DocumentStore.Write written = store.transact(caller.tenant(), List.of(
+                new DocumentStore.Check(ProjectService.COLLECTION, projectId, project.version()),
+                new DocumentStore.Create(collection(projectId), id, dev.skyloom.core.api.Json.write(task))), now);
+        if (written != DocumentStore.Write.DONE) {
+            throw ApiError.conflict("Project " + projectId + " changed while the task was created (or is being "
+                    + "deleted); retry");
+        }
+        return new Stored<>(id, 1, now, now, task);
     }
 
     public Stored<Task> get(Principal caller, String projectId, String taskId) {
-        projects.get(caller, projectId);
+        projects.require(caller, projectId, Project.Role.VIEWER, "read tasks");
         return documents.get(caller.tenant(), collection(projectId), taskId);
     }
 
     public Page<Stored<Task>> list(Principal caller, String projectId, Optional<Map<String, String>> cursor,
                                    int limit) {
-        projects.get(caller, projectId);
+        projects.require(caller, projectId, Project.Role.VIEWER, "read tasks");
         return documents.list(caller.tenant(), collection(projectId), cursor, limit);
     }
 
     public Stored<Task> replace(Principal caller, String projectId, String taskId, Task.Input input,
                                 OptionalLong ifMatch) {
-        Project.Board board = projects.get(caller, projectId).doc().board();
+        Project.Board board = projects.require(caller, projectId, Project.Role.EDITOR, "change tasks").doc()
+                .board();
         input.validate(board);
         requireDependencies(caller, projectId, input.dependencies(), taskId);
         requireNoCycle(caller, projectId, taskId, input.dependencies());
@@ -77,14 +94,14 @@ public final class TaskService {
     }
 
     public void delete(Principal caller, String projectId, String taskId, OptionalLong ifMatch) {
-        projects.get(caller, projectId);
+        projects.require(caller, projectId, Project.Role.EDITOR, "delete tasks");
         documents.delete(caller.tenant(), collection(projectId), taskId, ifMatch);
     }
 
     /** Claims the task for an agent of the tenant; 409 when it is claimed already, also by a concurrent claim. */
     public Stored<Task> claim(Principal caller, String projectId, String taskId, Task.Claim claim) {
         claim.validate();
-        projects.get(caller, projectId);
+        projects.require(caller, projectId, Project.Role.EDITOR, "claim tasks");
         if (!agents.exists(caller, claim.agentId())) {
             throw ApiError.invalidField("agentId", "names no agent of this tenant");
         }

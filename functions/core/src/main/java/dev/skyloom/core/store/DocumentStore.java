@@ -43,6 +43,10 @@ public interface DocumentStore {
     record Replace(String collection, String id, String json, long expectedVersion) implements Change {
     }
 
+    /** Writes nothing, but fails the transaction unless the document is at {@code expectedVersion}. */
+    record Check(String collection, String id, long expectedVersion) implements Change {
+    }
+
     /**
      * Applies all changes or none (a transaction of conditional writes).
      *

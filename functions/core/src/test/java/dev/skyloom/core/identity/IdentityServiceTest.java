@@ -124,6 +124,26 @@ class IdentityServiceTest {
     }
 
     @Test
+    void createApiKey_isBoundByProjectRoles_exactlyWhenItsCreatorIs() {
+        Principal tenantAdminUser = new Principal(new TenantId("acme"), "user:usr_admin", "usr_admin", Set.of("*"),
+                false);
+        Principal editorUser = new Principal(new TenantId("acme"), "user:usr_ed", "usr_ed",
+                Set.of("projects:*", "tasks:*", "api-keys:create"), false);
+
+        IdentityService.NewKey ci = service.createApiKey(tenantAdminUser, "ci", List.of("projects:read"),
+                Optional.empty());
+        IdentityService.NewKey eds = service.createApiKey(editorUser, "mine", List.of("projects:read"),
+                Optional.empty());
+
+        Principal ciKey = service.authenticate(Optional.of("Bearer " + ci.token()));
+        Principal edsKey = service.authenticate(Optional.of("Bearer " + eds.token()));
+        assertThat(ciKey.boundByProjectRoles()).isFalse();
+        assertThat(ciKey.userId()).isEqualTo("usr_admin");
+        assertThat(edsKey.boundByProjectRoles()).isTrue();
+        assertThat(edsKey.userId()).isEqualTo("usr_ed");
+    }
+
+    @Test
     void createApiKey_storesOnlyTheHash_andCannotGrantMoreThanTheCreatorHas() {
         Principal reader = new Principal(new TenantId("acme"), "k1", "u", Set.of("projects:*"), false);
 

@@ -56,6 +56,29 @@ class UserServiceTest {
         }
 
         @Override
+        public boolean update(TenantId tenant, String userId, String displayName, List<String> roles) {
+            User u = users.get(tenant + "/" + userId);
+            if (u == null) {
+                return false;
+            }
+            users.put(tenant + "/" + userId, new User(tenant, userId, u.email(), displayName, roles, u.passwordHash(),
+                    u.createdAt(), u.sessionsNotBefore()));
+            return true;
+        }
+
+        @Override
+        public boolean changePassword(TenantId tenant, String userId, String expectedHash, String newHash,
+                                      Instant sessionsNotBefore) {
+            User u = users.get(tenant + "/" + userId);
+            if (u == null || !u.passwordHash().equals(Optional.of(expectedHash))) {
+                return false;
+            }
+            users.put(tenant + "/" + userId, new User(tenant, userId, u.email(), u.displayName(), u.roles(),
+                    Optional.of(newHash), u.createdAt(), Optional.of(sessionsNotBefore)));
+            return true;
+        }
+
+        @Override
         public void createRefreshToken(RefreshToken token) {
             refresh.put(token.tokenId(), token);
         }
@@ -120,5 +143,61 @@ class UserServiceTest {
                 new UserService.NewUser("not-an-email", null, "short", List.of("root"))));
         assertThat(weak.details()).extracting(ApiError.Detail::field).contains("email", "password", "roles[0]");
         assertThat(status(() -> users.delete(admin, "usr_missing"))).isEqualTo(404);
+    }
+
+    @Test
+    void changePassword_withTheCurrentPassword_revokesEveryRefreshTokenIssuedBefore() {
+        User ada = users.create(admin, new UserService.NewUser("ada@example.com", null, PASSWORD, List.of("editor")));
+        Principal asAda = new Principal(new TenantId("acme"), "user:" + ada.userId(), ada.userId(),
+                ada.scopes(), false);
+        UserService.Session before = users.login(new UserService.Login("ada@example.com", PASSWORD, null));
+
+        assertThat(status(() -> users.changePassword(asAda, new UserService.PasswordChange("wrong password!",
+                "a brand new password")))).isEqualTo(403);
+        ApiError weak = catchThrowableOfType(ApiError.class, () -> users.changePassword(asAda,
+                new UserService.PasswordChange(PASSWORD, "short")));
+        assertThat(weak.details()).extracting(ApiError.Detail::field).containsExactly("newPassword");
+        Clock later = Clock.offset(clock, java.time.Duration.ofSeconds(5));
+        UserService afterwards = new UserService(store, () -> new Tokens(new byte[32], later), later,
+                (bucket, window, expires) -> 1L);
+        afterwards.changePassword(asAda, new UserService.PasswordChange(PASSWORD, "a brand new password"));
+
+        ApiError revoked = catchThrowableOfType(ApiError.class,
+                () -> afterwards.refresh(new UserService.Refresh(before.refreshToken())));
+        assertThat(revoked.status()).isEqualTo(401);
+        assertThat(revoked.getMessage()).contains("password was changed");
+        assertThat(status(() -> afterwards.login(new UserService.Login("ada@example.com", PASSWORD, null))))
+                .isEqualTo(401);
+        UserService.Session fresh = afterwards.login(new UserService.Login("ada@example.com", "a brand new password",
+                null));
+        assertThat(afterwards.refresh(new UserService.Refresh(fresh.refreshToken())).user().userId())
+                .isEqualTo(ada.userId());
+        assertThat(status(() -> users.changePassword(admin, new UserService.PasswordChange(PASSWORD,
+                "a brand new password")))).isEqualTo(409);
+    }
+
+    @Test
+    void update_changesNameAndRoles_butNotOwnRoles_norBeyondTheCallersScopes() {
+        User ada = users.create(admin, new UserService.NewUser("ada@example.com", "Ada", PASSWORD, List.of("viewer")));
+
+        User updated = users.update(admin, ada.userId(), new UserService.UserUpdate("Ada L.", List.of("editor")));
+
+        assertThat(updated.displayName()).isEqualTo("Ada L.");
+        assertThat(users.get(admin, ada.userId()).roles()).containsExactly("editor");
+        assertThat(status(() -> users.update(admin, "usr_missing", new UserService.UserUpdate(null,
+                List.of("viewer"))))).isEqualTo(404);
+        ApiError bad = catchThrowableOfType(ApiError.class, () -> users.update(admin, ada.userId(),
+                new UserService.UserUpdate(null, List.of("root"))));
+        assertThat(bad.details()).extracting(ApiError.Detail::field).containsExactly("roles[0]");
+        Principal userAdmin = new Principal(new TenantId("acme"), "k2", "usr_self", Set.of("users:*", "*:read"),
+                false);
+        assertThat(status(() -> users.update(userAdmin, ada.userId(), new UserService.UserUpdate(null,
+                List.of("tenant-admin"))))).isEqualTo(403);
+        assertThat(status(() -> users.create(userAdmin, new UserService.NewUser("eve@example.com", null, PASSWORD,
+                List.of("tenant-admin"))))).isEqualTo(403);
+        Principal asAda = new Principal(new TenantId("acme"), "user:" + ada.userId(), ada.userId(), Set.of("*"),
+                false);
+        assertThat(status(() -> users.update(asAda, ada.userId(), new UserService.UserUpdate("Ada",
+                List.of("tenant-admin"))))).isEqualTo(409);
     }
 }

@@ -69,6 +69,7 @@ final class InMemoryDocumentStore implements DocumentStore {
             boolean ok = switch (change) {
                 case Create c -> current == null;
                 case Replace r -> current != null && current.version() == r.expectedVersion();
+                case Check c -> current != null && current.version() == c.expectedVersion();
             };
             if (!ok) {
                 return Write.VERSION_MISMATCH;
@@ -78,6 +79,8 @@ final class InMemoryDocumentStore implements DocumentStore {
             switch (change) {
                 case Create c -> create(tenant, c.collection(), c.id(), c.json(), now);
                 case Replace r -> replace(tenant, r.collection(), r.id(), r.json(), r.expectedVersion(), now);
+                case Check c -> {
+                }
             }
         }
         return Write.DONE;

@@ -98,14 +98,77 @@ class ResourceServicesTest {
     }
 
     @Test
-    void delete_projectWithTasks_is409_andEmptyProject_isDeleted() {
+    void delete_project_removesItsTasksInPages_andACreateRacingTheDelete_fails() {
+        Stored<Project> project = projects.create(alice, new Project.Input("P", null, null));
+        for (int i = 0; i < ProjectService.DELETE_PAGE + 5; i++) {
+            tasks.create(alice, project.id(), new Task.Input("t" + i, null, null, null, null));
+        }
+        Stored<Project> other = projects.create(alice, new Project.Input("Other", null, null));
+        tasks.create(alice, other.id(), new Task.Input("stays", null, null, null, null));
+
+        projects.delete(alice, project.id(), OptionalLong.empty());
+
+        assertThat(failure(() -> projects.get(alice, project.id())).status()).isEqualTo(404);
+        assertThat(store.list(alice.tenant(), TaskService.collection(project.id()), Optional.empty(), 1000).items())
+                .isEmpty();
+        assertThat(tasks.list(alice, other.id(), Optional.empty(), 10).items()).hasSize(1);
+        assertThat(failure(() -> projects.delete(alice, project.id(), OptionalLong.empty())).status()).isEqualTo(404);
+    }
+
+    @Test
+    void delete_interruptedAfterTheMark_hidesTheProject_andTheNextDeleteFinishesIt() {
         Stored<Project> project = projects.create(alice, new Project.Input("P", null, null));
         Stored<Task> task = tasks.create(alice, project.id(), new Task.Input("t", null, null, null, null));
+        // GIVEN a delete that marked the project and then died (as a crashed container would leave it)
+        Project marked = new Project("P", null, project.doc().board(), project.doc().members(), "2026-11-21T00:00:00Z");
+        store.replace(alice.tenant(), ProjectService.COLLECTION, project.id(), dev.skyloom.core.api.Json.write(marked),
+                project.version(), clock.instant());
 
-        assertThat(failure(() -> projects.delete(alice, project.id(), OptionalLong.empty())).status()).isEqualTo(409);
-        tasks.delete(alice, project.id(), task.id(), OptionalLong.empty());
-        projects.delete(alice, project.id(), OptionalLong.empty());
         assertThat(failure(() -> projects.get(alice, project.id())).status()).isEqualTo(404);
+        assertThat(projects.list(alice, Optional.empty(), 10).items()).isEmpty();
+        assertThat(failure(() -> tasks.get(alice, project.id(), task.id())).status()).isEqualTo(404);
+        assertThat(failure(() -> tasks.create(alice, project.id(), new Task.Input("late", null, null, null, null)))
+                .status()).isEqualTo(404);
+
+        projects.delete(alice, project.id(), OptionalLong.empty());
+
+        assertThat(store.get(alice.tenant(), ProjectService.COLLECTION, project.id())).isEmpty();
+        assertThat(store.get(alice.tenant(), TaskService.collection(project.id()), task.id())).isEmpty();
+    }
+
+    @Test
+    void projectRoles_viewerReads_editorWritesTasks_ownerManages_nonMemberSeesNothing() {
+        Principal owner = user("usr_owner", Set.of("projects:*", "tasks:*", "*:read"));
+        Principal viewer = user("usr_viewer", Set.of("*:read", "tasks:*", "projects:*"));
+        Principal editor = user("usr_editor", Set.of("*:read", "tasks:*", "projects:*"));
+        Principal stranger = user("usr_stranger", Set.of("*:read", "tasks:*", "projects:*"));
+        Stored<Project> project = projects.create(owner, new Project.Input("P", null, null));
+        projects.putMember(owner, project.id(), "usr_viewer", new Project.MemberInput("viewer"), OptionalLong.empty());
+        projects.putMember(owner, project.id(), "usr_editor", new Project.MemberInput("editor"), OptionalLong.empty());
+        Stored<Task> task = tasks.create(editor, project.id(), new Task.Input("t", null, null, null, null));
+
+        assertThat(tasks.get(viewer, project.id(), task.id()).doc().title()).isEqualTo("t");
+        ApiError denied = failure(() -> tasks.create(viewer, project.id(), new Task.Input("v", null, null, null,
+                null)));
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.getMessage()).contains("is viewer").contains("editor or owner");
+        assertThat(failure(() -> projects.replace(editor, project.id(), new Project.Input("X", null, null),
+                OptionalLong.empty())).status()).isEqualTo(403);
+        assertThat(failure(() -> projects.putMember(editor, project.id(), "usr_editor",
+                new Project.MemberInput("owner"), OptionalLong.empty())).status()).isEqualTo(403);
+        assertThat(failure(() -> projects.delete(editor, project.id(), OptionalLong.empty())).status())
+                .isEqualTo(403);
+        assertThat(failure(() -> projects.get(stranger, project.id())).status()).isEqualTo(404);
+        assertThat(failure(() -> tasks.list(stranger, project.id(), Optional.empty(), 10)).status()).isEqualTo(404);
+        assertThat(projects.list(stranger, Optional.empty(), 10).items()).isEmpty();
+        assertThat(projects.list(viewer, Optional.empty(), 10).items()).hasSize(1);
+        assertThat(projects.get(alice, project.id()).id()).as("a tenant admin key (*) is not bound")
+                .isEqualTo(project.id());
+        projects.delete(owner, project.id(), OptionalLong.empty());
+    }
+
+    private static Principal user(String userId, Set<String> scopes) {
+        return new Principal(new TenantId("alice"), "user:" + userId, userId, scopes, false);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.skyloom.local.cloud.edge.AwsService;
 import dev.skyloom.local.cloud.edge.EdgeServer;
 import dev.skyloom.local.cloud.edge.JsonBodyValidator;
 import dev.skyloom.local.cloud.edge.ProxyHandler;
+import dev.skyloom.local.cloud.idp.LocalIdentityProvider;
 import dev.skyloom.local.cloud.emulators.DynamoDbEmulator;
 import dev.skyloom.local.cloud.emulators.Emulator;
 import dev.skyloom.local.cloud.emulators.S3Emulator;
@@ -132,8 +133,12 @@ public final class LocalCloud implements AutoCloseable {
                 ResourceManifest manifest = SkyloomResources.manifest();
                 List<StateMachineSpec> stateMachines = config.stateMachines() == null ? List.of()
                         : StateMachineSpec.discover(config.stateMachines());
+                LocalIdentityProvider identityProvider = new LocalIdentityProvider(config.dataDir().resolve("keys"),
+                        publicEdge, java.time.Clock.systemUTC());
+                edge.routePath(LocalIdentityProvider.PATH, identityProvider);
                 provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, eventBridge,
                         Naming.LOCAL, new LocalKeys(config.dataDir().resolve("keys")))
+                        .withExtraEnvironment(identityProvider.functionEnvironment())
                         .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
                                 new EngineStateMachineDeployer(stepFunctions.engine(), config.region(),
                                         config.accountId()));

@@ -1,5 +1,7 @@
 package dev.skyloom.core.agent.tools;
 
+import dev.skyloom.core.resources.TestDocumentStores;
+import dev.skyloom.core.store.DocumentStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 class BoardAndSkillToolsTest {
     private static final Principal ADMIN = new Principal(new TenantId("acme"), "key1", null, Set.of("*"), false);
-    private final InMemoryDocumentStore store = new InMemoryDocumentStore();
+    private final DocumentStore store = TestDocumentStores.inMemory();
     private final Clock clock = Clock.systemUTC();
     private final ProjectService projects = new ProjectService(store, clock);
     private final AgentService agents = new AgentService(store, clock);

@@ -26,6 +26,7 @@ public final class EdgeServer implements AutoCloseable {
 
     private final InetSocketAddress address;
     private final Map<AwsService, ServiceHandler> handlers = new EnumMap<>(AwsService.class);
+    private final Map<String, ServiceHandler> pathHandlers = new java.util.LinkedHashMap<>();
     private final ServiceResolver resolver = new ServiceResolver();
     private HttpServer server;
     private ExecutorService executor;
@@ -35,6 +36,12 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /** Registers (or replaces) the handler of a service. Safe to call while running. */
+    /** Serves every path under {@code prefix} (a non-AWS service of the local cloud, such as the identity provider). */
+    public synchronized EdgeServer routePath(String prefix, ServiceHandler handler) {
+        pathHandlers.put(prefix, handler);
+        return this;
+    }
+
     public synchronized EdgeServer route(AwsService service, ServiceHandler handler) {
         handlers.put(service, handler);
         return this;
@@ -58,6 +65,11 @@ public final class EdgeServer implements AutoCloseable {
         try {
             if (path.equals("/_skyloom/health") && exchange.getRequestHeaders().getFirst("Authorization") == null) {
                 health(exchange);
+                return;
+            }
+            ServiceHandler byPath = pathHandler(path);
+            if (byPath != null) {
+                byPath.handle(exchange);
                 return;
             }
             ServiceResolver.Resolution resolution = resolver.resolve(path, exchange.getRequestURI().getRawQuery(),
@@ -85,6 +97,15 @@ public final class EdgeServer implements AutoCloseable {
                 exchange.close();
             }
         }
+    }
+
+    private synchronized ServiceHandler pathHandler(String path) {
+        for (Map.Entry<String, ServiceHandler> entry : pathHandlers.entrySet()) {
+            if (path.equals(entry.getKey()) || path.startsWith(entry.getKey() + "/")) {
+                return entry.getValue();
+            }
+        }
+        return null;
     }
 
     private synchronized String available() {

@@ -70,6 +70,7 @@ public final class ResourceProvisioner {
     private final LocalEventBridge eventBridge;
     private final Naming naming;
     private final LocalKeys keys;
+    private Map<String, String> extraEnvironment = Map.of();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -323,9 +324,18 @@ public final class ResourceProvisioner {
         return name;
     }
 
+    /**
+     * Variables the local cloud gives every function on top of the manifest's (the manifest wins on a clash): the
+     * local identity provider's, which a deployment on AWS sets from its own user pool.
+     */
+    public ResourceProvisioner withExtraEnvironment(Map<String, String> extra) {
+        this.extraEnvironment = Map.copyOf(extra);
+        return this;
+    }
+
     private String function(FunctionSpec spec, Path code, Map<ResourceKind, Map<String, String>> resources) {
         String name = naming.physical(spec.name());
-        Map<String, String> environment = new LinkedHashMap<>();
+        Map<String, String> environment = new LinkedHashMap<>(extraEnvironment);
         spec.environment().forEach((key, value) -> environment.put(key, switch (value) {
             case EnvValue.Literal literal -> literal.value();
             case EnvValue.GeneratedKey generated -> keys.value(generated.name());
