@@ -13,7 +13,8 @@ import java.io.OutputStream;
 
 /**
  * One turn of an agent step, invoked by {@code statemachines/agent-step.asl.json} with
- * {@code {"step": <StepSpec>, "executionId": "<execution ARN>"}}; answers the {@link TurnState}.
+ * {@code {"step": <StepSpec>, "executionId": "<execution ARN>", "approval": {"callKey", "decision", "comment", "by"}}}
+ * ({@code approval} only after a person decided on a dangerous tool call); answers the {@link TurnState}.
  *
  * <p>Throttling and transient failures leave as {@code ModelThrottledException} / {@code TurnTransientException}:
  * their class names are the error names the state machine retries on. A malformed payload is a failed step
@@ -41,7 +42,14 @@ public final class AgentTurnHandler implements RequestStreamHandler {
             Json.MAPPER.writeValue(output, invalid("step: " + e.getOriginalMessage()));
             return;
         }
-        TurnState state = AgentComposition.turns().turn(step, request.get("executionId").asText());
+        TurnState.Approval approval = null;
+        JsonNode decision = request.get("approval");
+        if (decision != null && decision.isObject()) {
+            approval = new TurnState.Approval(decision.path("callKey").asText(null),
+                    decision.path("decision").asText(null), decision.path("comment").asText(null),
+                    decision.path("by").asText(null));
+        }
+        TurnState state = AgentComposition.turns().turn(step, request.get("executionId").asText(), approval);
         Json.MAPPER.writeValue(output, state);
     }
 

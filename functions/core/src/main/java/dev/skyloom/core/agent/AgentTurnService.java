@@ -115,9 +115,10 @@ public final class AgentTurnService {
 
     /** The turn in flight: the model's answer and the tool results so far. */
     record TurnRecord(int turn, String callId, ModelResponse response, List<ContentBlock.ToolResult> results,
-                      ToolResult.Completion completion) {
+                      ToolResult.Completion completion, Map<String, TurnState.Approval> decisions) {
         TurnRecord {
             results = List.copyOf(results);
+            decisions = decisions == null ? Map.of() : Map.copyOf(decisions);
         }
     }
 
@@ -152,6 +153,15 @@ public final class AgentTurnService {
      * @throws TurnTransientException  on a transient failure: retry the turn
      */
     public TurnState turn(StepSpec step, String executionId) {
+        return turn(step, executionId, null);
+    }
+
+    /**
+     * Runs the next turn of a step, or resumes the turn that waits for a person's decision on a dangerous tool call.
+     *
+     * @param approval the decision on the pending call, or null; a decision naming another call is ignored
+     */
+    public TurnState turn(StepSpec step, String executionId, TurnState.Approval approval) {
         try {
             step.validate();
         } catch (ApiError e) {
@@ -192,7 +202,7 @@ public final class AgentTurnService {
                     .put("modelId", agent.model().modelId()).put("provider", agent.model().provider()));
         }
         try {
-            return next(step, principal, agent, limits, executionId, base, checkpoint);
+            return next(step, principal, agent, limits, executionId, base, checkpoint, approval);
         } catch (StepFailure failure) {
             StepError error = new StepError(failure.code(), failure.getMessage());
             Checkpoint latest = read(step, base + "checkpoint.json", Checkpoint.class).orElse(checkpoint);
@@ -222,7 +232,7 @@ public final class AgentTurnService {
     }
 
     private TurnState next(StepSpec step, Principal principal, Agent agent, Limits limits, String executionId,
-                           String base, Checkpoint checkpoint) {
+                           String base, Checkpoint checkpoint, TurnState.Approval approval) {
         int turn = checkpoint.turns() + 1;
         Instant now = clock.instant();
         if (now.isAfter(checkpoint.startedAt().plusSeconds(limits.timeoutSeconds()))) {
@@ -260,6 +270,7 @@ public final class AgentTurnService {
         Map<String, Integer> counts = new TreeMap<>(checkpoint.toolCalls());
         List<ContentBlock.ToolResult> results = new ArrayList<>(record.results());
         ToolResult.Completion completion = record.completion();
+        Map<String, TurnState.Approval> decisions = new TreeMap<>(record.decisions());
         for (int i = 0; i < uses.size(); i++) {
             ContentBlock.ToolUse use = uses.get(i);
             int count = counts.merge(signature(use), 1, Integer::sum);
@@ -271,14 +282,35 @@ public final class AgentTurnService {
                 continue;
             }
             String callKey = shortHash(executionId) + "/" + turn + "/" + i;
+            Tool tool = byName.get(use.name());
+            TurnState.Approval decision = null;
+            if (tool != null && tool.dangerous(use.input())) {
+                if (approval != null && callKey.equals(approval.callKey()) && !decisions.containsKey(callKey)) {
+                    decisions.put(callKey, approval);
+                    record = new TurnRecord(turn, record.callId(), response, results, completion, decisions);
+                    write(step, turnKey, record);
+                    emit(step, executionId, turn, "TOOL_APPROVAL_DECIDED", "tool/" + i + "/decided",
+                            Json.MAPPER.createObjectNode().put("tool", use.name()).put("callKey", callKey)
+                                    .put("decision", approval.decision()).put("by", approval.by()));
+                }
+                decision = decisions.get(callKey);
+                if (decision == null) {
+                    return new TurnState(checkpoint.turns(), TurnState.APPROVAL, checkpoint.usage(),
+                            checkpoint.costMicroUsd(), null, null, new TurnState.PendingApproval(callKey, turn,
+                            use.name(), use.toolUseId(), use.input()));
+                }
+            }
             ObjectNode start = Json.MAPPER.createObjectNode().put("tool", use.name()).put("toolUseId", use.toolUseId())
                     .put("index", i);
             start.set("input", use.input());
             emit(step, executionId, turn, "TOOL_CALL_START", "tool/" + i + "/start", start);
             long started = System.nanoTime();
             ToolResult result;
-            Tool tool = byName.get(use.name());
-            if (tool == null) {
+            if (decision != null && !decision.approved()) {
+                result = ToolResult.error("a person rejected this call" + (decision.by() == null ? ""
+                        : " (" + decision.by() + ")") + (decision.comment() == null || decision.comment().isBlank()
+                        ? "" : ": " + decision.comment()) + ". Do not repeat it; find another way or finish.");
+            } else if (tool == null) {
                 result = ToolResult.error("no tool named " + use.name() + " is available to this agent; tools: "
                         + String.join(", ", byName.keySet()));
             } else {
@@ -295,7 +327,7 @@ public final class AgentTurnService {
                     .put("tool", use.name()).put("toolUseId", use.toolUseId()).put("index", i)
                     .put("error", result.error()).put("durationMs", (System.nanoTime() - started) / 1_000_000)
                     .put("resultPreview", preview(result.content())));
-            record = new TurnRecord(turn, record.callId(), response, results, completion);
+            record = new TurnRecord(turn, record.callId(), response, results, completion, decisions);
             write(step, turnKey, record);
         }
 
@@ -365,7 +397,7 @@ public final class AgentTurnService {
         } finally {
             batcher.flush();
         }
-        return new TurnRecord(turn, LlmCall.newId(clock.instant()), response, List.of(), null);
+        return new TurnRecord(turn, LlmCall.newId(clock.instant()), response, List.of(), null, Map.of());
     }
 
     private void recordCall(StepSpec step, Agent agent, String executionId, int turn, TurnRecord record) {

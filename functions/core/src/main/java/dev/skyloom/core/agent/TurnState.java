@@ -16,13 +16,46 @@ import dev.skyloom.core.agent.model.TokenUsage;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TurnState(int turns, String status, TokenUsage usage, long costMicroUsd, StepResult result,
-                        StepError error) {
+                        StepError error, PendingApproval pending) {
     public static final String CONTINUE = "continue";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
+    /** A dangerous tool call waits for a person: {@link #pending} names it. */
+    public static final String APPROVAL = "approval";
+
+    public TurnState(int turns, String status, TokenUsage usage, long costMicroUsd, StepResult result,
+                     StepError error) {
+        this(turns, status, usage, costMicroUsd, result, error, null);
+    }
 
     public static TurnState start() {
         return new TurnState(0, CONTINUE, TokenUsage.ZERO, 0, null, null);
+    }
+
+    /**
+     * A tool call that needs a person's approval before it runs.
+     *
+     * @param callKey   the call's key; the decision must name it
+     * @param turn      the turn the call belongs to
+     * @param tool      the tool's name
+     * @param toolUseId the model's id of the call
+     * @param input     the call's arguments, as the approver sees them
+     */
+    public record PendingApproval(String callKey, int turn, String tool, String toolUseId, JsonNode input) {
+    }
+
+    /**
+     * A person's decision on a {@link PendingApproval}, sent back to the step (on AWS and locally:
+     * {@code SendTaskSuccess} with the task token of the {@code AwaitApproval} state).
+     *
+     * @param decision {@code approve} or {@code reject}
+     * @param comment  why, shown to the model when rejected; may be null
+     * @param by       who decided, for the audit trail; may be null
+     */
+    public record Approval(String callKey, String decision, String comment, String by) {
+        public boolean approved() {
+            return "approve".equals(decision);
+        }
     }
 
     /**

@@ -110,7 +110,7 @@ class AgentTurnServiceTest {
                 return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
             }
         };
-        ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool());
+        ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool(), deleteTool());
         ToolRunner runner = Tool::call;
         return new AgentTurnService(agents, skills, (principal, m) -> model, toolSource, runner, MemoryRecall.NONE,
                 store, (type, id, detail) -> {
@@ -130,6 +130,29 @@ class AgentTurnServiceTest {
             public ToolResult call(JsonNode input, ToolContext context) {
                 noteWrites.incrementAndGet();
                 return ToolResult.ok("{\"written\":true,\"key\":\"" + context.callKey() + "\"}");
+            }
+        };
+    }
+
+    private final AtomicInteger deletes = new AtomicInteger();
+
+    private Tool deleteTool() {
+        return new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return new ToolSpec("delete_note", "deletes a note", Json.MAPPER.createObjectNode()
+                        .put("type", "object"));
+            }
+
+            @Override
+            public boolean dangerous() {
+                return true;
+            }
+
+            @Override
+            public ToolResult call(JsonNode input, ToolContext context) {
+                deletes.incrementAndGet();
+                return ToolResult.ok("deleted");
             }
         };
     }
@@ -377,6 +400,50 @@ class AgentTurnServiceTest {
         TurnState state = service().turn(gate, "exec-gate");
         assertThat(state.status()).isEqualTo(TurnState.CONTINUE);
         assertThat(requests.get(requests.size() - 1).system()).contains("gate_verdict");
+    }
+
+    @Test
+    void aDangerousCall_waitsForAPerson_andRunsOnlyOnceApproved() {
+        script = request -> switch (turnOf(request)) {
+            case 1 -> toolCall("t1", "delete_note", "{\"name\":\"old\"}", 10, 10);
+            case 2 -> toolCall("t2", "delete_note", "{\"name\":\"other\"}", 10, 10);
+            default -> toolCall("t3", "complete_step", "{\"text\":\"cleaned up\"}", 10, 10);
+        };
+        AgentTurnService service = service();
+
+        TurnState waiting = service.turn(step(null), "exec-approve");
+        assertThat(waiting.status()).isEqualTo(TurnState.APPROVAL);
+        assertThat(waiting.pending().tool()).isEqualTo("delete_note");
+        assertThat(waiting.pending().input().path("name").asText()).isEqualTo("old");
+        assertThat(deletes).hasValue(0);
+        String callKey = waiting.pending().callKey();
+
+        // a decision about another call changes nothing, and the model is not asked again
+        TurnState stillWaiting = service.turn(step(null), "exec-approve",
+                new TurnState.Approval("other/1/0", "approve", null, "mallory"));
+        assertThat(stillWaiting.status()).isEqualTo(TurnState.APPROVAL);
+        assertThat(requests).hasSize(1);
+
+        TurnState approved = service.turn(step(null), "exec-approve",
+                new TurnState.Approval(callKey, "approve", "fine", "alice"));
+        assertThat(approved.status()).isEqualTo(TurnState.CONTINUE);
+        assertThat(deletes).hasValue(1);
+        assertThat(eventTypes).contains("TOOL_APPROVAL_DECIDED");
+
+        TurnState second = service.turn(step(null), "exec-approve");
+        assertThat(second.status()).isEqualTo(TurnState.APPROVAL);
+        TurnState rejected = service.turn(step(null), "exec-approve",
+                new TurnState.Approval(second.pending().callKey(), "reject", "keep it", "bob"));
+        assertThat(rejected.status()).isEqualTo(TurnState.CONTINUE);
+        assertThat(deletes).as("a rejected call does not run").hasValue(1);
+        assertThat(service.turn(step(null), "exec-approve").status()).isEqualTo(TurnState.DONE);
+        ModelRequest third = requests.get(requests.size() - 1);
+        assertThat(third.messages().get(third.messages().size() - 1).content().get(0))
+                .isInstanceOfSatisfying(ContentBlock.ToolResult.class, r -> {
+                    assertThat(r.error()).isTrue();
+                    assertThat(r.content()).contains("rejected").contains("bob").contains("keep it");
+                });
+        assertThat(deletes).hasValue(1);
     }
 
     private StepStore failingStore() {

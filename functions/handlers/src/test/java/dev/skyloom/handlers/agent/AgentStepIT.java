@@ -105,7 +105,7 @@ class AgentStepIT {
 
     static void copyScenarios(Path models) throws IOException {
         for (String name : List.of("agent-files.yaml", "agent-throttled.yaml", "agent-loop.yaml",
-                "agent-greedy.yaml", "agent-crash.yaml")) {
+                "agent-greedy.yaml", "agent-crash.yaml", "agent-approval.yaml")) {
             try (var in = AgentStepIT.class.getResourceAsStream("/scenarios/" + name)) {
                 assertThat(in).as(name).isNotNull();
                 Files.copy(in, models.resolve(name));
@@ -328,5 +328,41 @@ class AgentStepIT {
         }
         assertThat(calls).hasSize(2);
         assertThat(spent).as("within the cap plus one call").isLessThanOrEqualTo(1_000_000 + 600_000);
+    }
+
+    @Test
+    void aDangerousToolCall_waitsDurablyForAPerson_thenRuns() throws Exception {
+        Tenant tenant = tenant("agent-approval", List.of("write_file", "delete_file"), null);
+        String runId = "run-approval-" + tenant.id();
+        String execution = run(step(tenant, runId, "Write a draft, then remove it"));
+
+        JsonNode request = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (request == null && System.nanoTime() < deadline) {
+            request = eventsOf(runId).stream().filter(e -> e.path("detail-type").asText()
+                    .equals("TOOL_APPROVAL_REQUIRED")).findFirst().orElse(null);
+        }
+        assertThat(request).as("TOOL_APPROVAL_REQUIRED for " + runId).isNotNull();
+        JsonNode pending = request.path("detail").path("pending");
+        assertThat(pending.path("tool").asText()).isEqualTo("delete_file");
+        assertThat(pending.path("input").path("path").asText()).isEqualTo("draft.txt");
+        assertThat(workspaceObject(tenant, runId, "draft.txt")).as("nothing deleted before the decision")
+                .isEqualTo("temporary");
+        assertThat(sfn.describeExecution(b -> b.executionArn(execution)).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        String token = request.path("detail").path("taskToken").asText();
+        sfn.sendTaskSuccess(b -> b.taskToken(token).output(JSON.createObjectNode()
+                .put("callKey", pending.path("callKey").asText()).put("decision", "approve")
+                .put("by", "ops@example.com").toString()));
+        DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(60));
+
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(s3.listObjectsV2(b -> b.bucket("skyloom-workspaces")
+                .prefix("tenants/" + tenant.id() + "/runs/" + runId + "/workspace/")).contents())
+                .as("the approved delete ran").isEmpty();
+        assertThat(eventsOf(runId)).anySatisfy(e -> {
+            assertThat(e.path("detail-type").asText()).isEqualTo("TOOL_APPROVAL_DECIDED");
+            assertThat(e.path("detail").path("by").asText()).isEqualTo("ops@example.com");
+        });
     }
 }

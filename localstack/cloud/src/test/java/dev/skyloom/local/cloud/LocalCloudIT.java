@@ -263,6 +263,23 @@ class LocalCloudIT {
     }
 
     @Test
+    void lambda_anInvocationInFlight_finishesOnItsEnvironment_whenTheFunctionIsUpdated() throws Exception {
+        createFunction("late", PKG + "LateLoadingHandler", 10, Map.of("V", "1"));
+        lambda.invoke(b -> b.functionName("late").payload(SdkBytes.fromUtf8String("0")));
+        CompletableFuture<InvokeResponse> running = CompletableFuture.supplyAsync(() -> lambda.invoke(b -> b
+                .functionName("late").payload(SdkBytes.fromUtf8String("1500"))));
+        Thread.sleep(300);
+
+        lambda.updateFunctionConfiguration(b -> b.functionName("late").environment(e -> e.variables(Map.of("V", "2"))));
+
+        InvokeResponse response = running.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.functionError()).as(response.payload().asUtf8String()).isNull();
+        assertThat(response.payload().asUtf8String()).isEqualTo("\"late class loaded\"");
+        assertThat(lambda.invoke(b -> b.functionName("late").payload(SdkBytes.fromUtf8String("0"))).payload()
+                .asUtf8String()).as("new invocations get a new environment").isEqualTo("\"late class loaded\"");
+    }
+
+    @Test
     void lambda_reservedConcurrency_throttlesTheInvocationBeyondIt() throws Exception {
         createFunction("single", PKG + "SlowHandler", 10, Map.of());
         lambda.putFunctionConcurrency(b -> b.functionName("single").reservedConcurrentExecutions(1));

@@ -213,6 +213,37 @@ final class FunctionInstance implements AutoCloseable {
         closeQuietly(loader);
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean retired;
+
+    /** An invocation starts using this environment; false when it was retired meanwhile (take a new one). */
+    boolean acquire() {
+        inFlight.incrementAndGet();
+        if (retired) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    /** An invocation is done with this environment; the last one out of a retired environment closes it. */
+    void release() {
+        if (inFlight.decrementAndGet() == 0 && retired) {
+            closeQuietly(loader);
+        }
+    }
+
+    /**
+     * No new invocation gets this environment (its function's code or configuration changed); invocations in flight
+     * finish on it, as on AWS, and the last one closes it. Closing at once would pull the classes from under them.
+     */
+    void retire() {
+        retired = true;
+        if (inFlight.get() == 0) {
+            closeQuietly(loader);
+        }
+    }
+
     private static void closeQuietly(URLClassLoader loader) {
         try {
             loader.close();

@@ -76,9 +76,18 @@ public final class LocalLambda implements AutoCloseable {
             this.reserved = config.reservedConcurrency() == null ? null : new Semaphore(config.reservedConcurrency());
         }
 
+        /** Closes the environment at once: its invocation timed out, or the service stops. */
         synchronized void discardInstance() {
             if (instance != null) {
                 instance.close();
+                instance = null;
+            }
+        }
+
+        /** The code or configuration changed: new invocations get a new environment, running ones finish. */
+        synchronized void retireInstance() {
+            if (instance != null) {
+                instance.retire();
                 instance = null;
             }
         }
@@ -186,7 +195,7 @@ public final class LocalLambda implements AutoCloseable {
                     c.codeSha256(), c.codeSize(), now(), UUID.randomUUID().toString(), c.reservedConcurrency());
             store.save(updated);
             state.config = updated;
-            state.discardInstance();
+            state.retireInstance();
             return updated;
         }
     }
@@ -201,7 +210,7 @@ public final class LocalLambda implements AutoCloseable {
                     code.sha256(), code.size(), now(), UUID.randomUUID().toString(), c.reservedConcurrency());
             store.save(updated);
             state.config = updated;
-            state.discardInstance();
+            state.retireInstance();
             return updated;
         }
     }
@@ -238,7 +247,7 @@ public final class LocalLambda implements AutoCloseable {
         synchronized (state) {
             functions.remove(name, state);
             store.delete(name);
-            state.discardInstance();
+            state.retireInstance();
             store.deleteCode(name);
         }
         LOG.info("lambda function deleted name={}", name);
@@ -385,12 +394,17 @@ public final class LocalLambda implements AutoCloseable {
             InvocationLog.bind(log);
             try {
                 FunctionInstance instance = instance(state, config);
+                while (!instance.acquire()) {
+                    instance = instance(state, state.config);
+                }
                 LocalContext context = new LocalContext(requestId, config, functionArn(config.functionName()),
                         deadline, logStream(requestId), log);
                 try {
                     return instance.invoke(payload, context);
                 } catch (Throwable thrown) {
                     throw new HandlerFailure(thrown);
+                } finally {
+                    instance.release();
                 }
             } finally {
                 InvocationLog.unbind();
