@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * {@link LlmCallStore} on the main table: a call is {@code TENANT#<t>} / {@code LLMCALL#<callId>} (ids sort by
  * time), indexed by run ({@code gsi1}: {@code TENANT#<t>#LLMRUN#<runId>} / callId) and by agent ({@code gsi2}:
  * {@code TENANT#<t>#LLMAGENT#<agentId>} / callId). Usage is kept per day ({@code USAGE#<day>}), per agent per day
- * ({@code USAGEAGENT#<day>#<agentId>}) and per model per day ({@code USAGEMODEL#<day>#<modelId>}) with atomic
- * {@code ADD} counters; the call and its three counters are one transaction conditioned on the call being new.
+ * ({@code USAGEAGENT#<day>#<agentId>}), per model per day ({@code USAGEMODEL#<day>#<modelId>}), per run
+ * ({@code USAGERUN#<runId>}) and per agent in a run ({@code USAGERUNAGENT#<runId>#<agentId>}) with atomic
+ * {@code ADD} counters; the call and its five counters are one transaction conditioned on the call being new.
  */
 public final class DynamoDbLlmCallStore implements LlmCallStore {
     private static final String GSI2 = "gsi2";
@@ -61,7 +62,9 @@ public final class DynamoDbLlmCallStore implements LlmCallStore {
                             .conditionExpression("attribute_not_exists(pk)").build()).build(),
                     add(pk, "USAGE#" + day, "usageDay", call),
                     add(pk, "USAGEAGENT#" + day + "#" + call.agentId(), "usageAgentDay", call),
-                    add(pk, "USAGEMODEL#" + day + "#" + call.modelId(), "usageModelDay", call)));
+                    add(pk, "USAGEMODEL#" + day + "#" + call.modelId(), "usageModelDay", call),
+                    add(pk, "USAGERUN#" + call.runId(), "usageRun", call),
+                    add(pk, "USAGERUNAGENT#" + call.runId() + "#" + call.agentId(), "usageRunAgent", call)));
         } catch (TransactionCanceledException e) {
             if (!conditionFailed(e)) {
                 throw e;
@@ -188,6 +191,17 @@ public final class DynamoDbLlmCallStore implements LlmCallStore {
             start.put(rangeName, s(cursor.get(rangeName)));
         }
         return start;
+    }
+
+    @Override
+    public UsageGroup runUsage(TenantId tenant, String runId, String agentId) {
+        String sk = agentId == null ? "USAGERUN#" + runId : "USAGERUNAGENT#" + runId + "#" + agentId;
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(key(MainTableKeys.tenant(tenant.value()), sk))).item();
+        String key = agentId == null ? runId : agentId;
+        return item == null || item.isEmpty() ? new UsageGroup(key, 0, 0, 0, 0)
+                : new UsageGroup(key, number(item, "calls"), number(item, "inputTokens"),
+                        number(item, "outputTokens"), number(item, "costMicroUsd"));
     }
 
     @Override

@@ -29,6 +29,7 @@ import dev.skyloom.core.resources.Skill;
 import dev.skyloom.core.resources.SkillService;
 import dev.skyloom.core.usage.LlmCall;
 import dev.skyloom.core.usage.LlmCallStore;
+import dev.skyloom.core.usage.UsageGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -124,20 +125,26 @@ public final class AgentTurnService {
 
     /** The limits of a step after the step's, the agent's and the platform's defaults are applied. */
     record Limits(int maxTurns, int maxOutputTokens, int timeoutSeconds, Long maxTokens, Long maxMicroUsd,
-                  int loopGuard) {
+                  int loopGuard, Long runTokens, Long runMicroUsd, Long agentRunTokens, Long agentRunMicroUsd,
+                  Long agentDayMicroUsd) {
         static Limits of(StepSpec step, Agent agent) {
             StepSpec.Limits l = step.limits();
-            Agent.Budgets budgets = agent.budgets();
-            Double dollars = l.maxDollars() != null ? l.maxDollars()
-                    : budgets == null ? null : budgets.maxDollarsPerRun();
-            Long tokens = l.maxTokens() != null ? l.maxTokens() : budgets == null ? null : budgets.maxTokensPerRun();
+            Agent.Budgets budgets = agent.budgets() == null ? new Agent.Budgets(null, null, null) : agent.budgets();
+            Double dollars = l.maxDollars();
+            Long tokens = l.maxTokens();
             return new Limits(
                     first(l.maxTurns(), agent.maxTurns(), StepSpec.DEFAULT_MAX_TURNS),
                     first(l.maxOutputTokens(), agent.model() == null ? null : agent.model().maxOutputTokens(),
                             StepSpec.DEFAULT_MAX_OUTPUT_TOKENS),
                     first(l.timeoutSeconds(), null, StepSpec.DEFAULT_TIMEOUT_SECONDS),
-                    tokens, dollars == null ? null : Math.round(dollars * 1_000_000),
-                    first(l.loopGuard(), null, StepSpec.DEFAULT_LOOP_GUARD));
+                    tokens, micro(dollars),
+                    first(l.loopGuard(), null, StepSpec.DEFAULT_LOOP_GUARD),
+                    l.maxRunTokens(), micro(l.maxRunDollars()), budgets.maxTokensPerRun(),
+                    micro(budgets.maxDollarsPerRun()), micro(budgets.maxDollarsPerDay()));
+        }
+
+        private static Long micro(Double dollars) {
+            return dollars == null ? null : Math.round(dollars * 1_000_000);
         }
 
         private static int first(Integer a, Integer b, int fallback) {
@@ -252,6 +259,7 @@ public final class AgentTurnService {
             throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "the step used " + checkpoint.usage().totalTokens()
                     + " of its " + limits.maxTokens() + " tokens after " + checkpoint.turns() + " turns");
         }
+        checkRunBudgets(step, limits);
 
         List<Tool> available = tools.toolsFor(principal, agent, step);
         Map<String, Tool> byName = available.stream().collect(Collectors.toMap(Tool::name, Function.identity(),
@@ -362,6 +370,46 @@ public final class AgentTurnService {
             return done(next);
         }
         return new TurnState(turn, TurnState.CONTINUE, usage, cost, null, null);
+    }
+
+    /** The run's caps and the agent's per-run and per-day budgets, from the counters kept with the call log. */
+    private void checkRunBudgets(StepSpec step, Limits limits) {
+        TenantId tenant = new TenantId(step.tenantId());
+        if (limits.runTokens() != null || limits.runMicroUsd() != null) {
+            UsageGroup run = llmCalls.runUsage(tenant, step.runId(), null);
+            long tokens = run.inputTokens() + run.outputTokens();
+            if (limits.runMicroUsd() != null && run.costMicroUsd() >= limits.runMicroUsd()) {
+                throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "the run spent $" + dollars(run.costMicroUsd())
+                        + " of its $" + dollars(limits.runMicroUsd()) + " budget in " + run.calls() + " model calls");
+            }
+            if (limits.runTokens() != null && tokens >= limits.runTokens()) {
+                throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "the run used " + tokens + " of its "
+                        + limits.runTokens() + " tokens in " + run.calls() + " model calls");
+            }
+        }
+        if (limits.agentRunTokens() != null || limits.agentRunMicroUsd() != null) {
+            UsageGroup mine = llmCalls.runUsage(tenant, step.runId(), step.agentId());
+            long tokens = mine.inputTokens() + mine.outputTokens();
+            if (limits.agentRunMicroUsd() != null && mine.costMicroUsd() >= limits.agentRunMicroUsd()) {
+                throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "agent " + step.agentId() + " spent $"
+                        + dollars(mine.costMicroUsd()) + " of its $" + dollars(limits.agentRunMicroUsd())
+                        + " budget for this run (budgets.maxDollarsPerRun) in " + mine.calls() + " model calls");
+            }
+            if (limits.agentRunTokens() != null && tokens >= limits.agentRunTokens()) {
+                throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "agent " + step.agentId() + " used " + tokens
+                        + " of its " + limits.agentRunTokens() + " tokens for this run (budgets.maxTokensPerRun)");
+            }
+        }
+        if (limits.agentDayMicroUsd() != null) {
+            java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
+            long spent = llmCalls.usageBy(tenant, LlmCallStore.GroupBy.AGENT, today, today).stream()
+                    .filter(g -> g.key().equals(step.agentId())).mapToLong(UsageGroup::costMicroUsd).sum();
+            if (spent >= limits.agentDayMicroUsd()) {
+                throw new StepFailure(StepFailure.BUDGET_EXCEEDED, "agent " + step.agentId() + " spent $"
+                        + dollars(spent) + " of its $" + dollars(limits.agentDayMicroUsd()) + " budget for "
+                        + today + " (budgets.maxDollarsPerDay, UTC)");
+            }
+        }
     }
 
     private TurnRecord callModel(StepSpec step, Agent agent, Limits limits, String executionId, Checkpoint checkpoint,

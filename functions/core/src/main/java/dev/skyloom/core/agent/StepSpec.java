@@ -36,10 +36,17 @@ public record StepSpec(String tenantId, String runId, String stepId, String agen
      * @param maxTokens       input + output tokens of the step
      * @param maxDollars      cost of the step in US dollars
      * @param loopGuard       how many times the same tool with the same arguments may be called
+     * @param maxRunTokens    input + output tokens of the whole run (every step, every agent)
+     * @param maxRunDollars   cost of the whole run in US dollars
      */
     public record Limits(Integer maxTurns, Integer maxOutputTokens, Integer timeoutSeconds, Long maxTokens,
-                         Double maxDollars, Integer loopGuard) {
-        public static final Limits NONE = new Limits(null, null, null, null, null, null);
+                         Double maxDollars, Integer loopGuard, Long maxRunTokens, Double maxRunDollars) {
+        public static final Limits NONE = new Limits(null, null, null, null, null, null, null, null);
+
+        public Limits(Integer maxTurns, Integer maxOutputTokens, Integer timeoutSeconds, Long maxTokens,
+                      Double maxDollars, Integer loopGuard) {
+            this(maxTurns, maxOutputTokens, timeoutSeconds, maxTokens, maxDollars, loopGuard, null, null);
+        }
     }
 
     public StepSpec {
@@ -61,7 +68,9 @@ public record StepSpec(String tenantId, String runId, String stepId, String agen
                 .range("limits.timeoutSeconds", limits.timeoutSeconds(), 1, 7 * 24 * 3600)
                 .range("limits.maxTokens", limits.maxTokens(), 1, 1e10)
                 .range("limits.maxDollars", limits.maxDollars(), 0, 1e6)
-                .range("limits.loopGuard", limits.loopGuard(), 2, 100);
+                .range("limits.loopGuard", limits.loopGuard(), 2, 100)
+                .range("limits.maxRunTokens", limits.maxRunTokens(), 1, 1e11)
+                .range("limits.maxRunDollars", limits.maxRunDollars(), 0, 1e7);
         if (projectId != null) {
             check.matches("projectId", projectId, ID, "a project id");
         }

@@ -39,6 +39,12 @@ public interface LlmCallStore {
     /** The newest calls that match, first. */
     Page<LlmCall> list(TenantId tenant, Filter filter, Optional<Map<String, String>> cursor, int limit);
 
+    /**
+     * What a run has used so far: all its calls, or those of one agent ({@code agentId} non-null). Kept as
+     * counters written with each call, so budgets are checked with one read.
+     */
+    UsageGroup runUsage(TenantId tenant, String runId, String agentId);
+
     /** The days from {@code from} to {@code to} (inclusive) that had calls, in order. */
     List<UsageDay> usage(TenantId tenant, LocalDate from, LocalDate to);
 

@@ -107,7 +107,18 @@ class AgentTurnServiceTest {
 
             @Override
             public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
-                return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
+                return calls.values().stream().collect(java.util.stream.Collectors.groupingBy(LlmCall::agentId))
+                        .entrySet().stream().map(e -> new UsageGroup(e.getKey(), e.getValue().size(), 0, 0,
+                                e.getValue().stream().mapToLong(LlmCall::costMicroUsd).sum())).toList();
+            }
+
+            @Override
+            public UsageGroup runUsage(TenantId tenant, String runId, String agentId) {
+                List<LlmCall> mine = calls.values().stream().filter(c -> c.runId().equals(runId)
+                        && (agentId == null || c.agentId().equals(agentId))).toList();
+                return new UsageGroup(runId, mine.size(), mine.stream().mapToLong(LlmCall::inputTokens).sum(),
+                        mine.stream().mapToLong(LlmCall::outputTokens).sum(),
+                        mine.stream().mapToLong(LlmCall::costMicroUsd).sum());
             }
         };
         ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool(), deleteTool());
@@ -330,6 +341,43 @@ class AgentTurnServiceTest {
     }
 
     @Test
+    void runBudgets_countEveryStepOfTheRun_andAgentBudgetsCountTheAgentsCalls() throws Exception {
+        // each call costs 100000 * 3 + 10000 * 15 = $0.45
+        script = request -> toolCall("t" + turnOf(request), "write_note", "{\"turn\":" + turnOf(request) + "}",
+                100_000, 10_000);
+        AgentTurnService service = service();
+        StepSpec first = step(null);
+        service.turn(first, "exec-run-a");
+        service.turn(first, "exec-run-a");
+        // another step of the same run, capped at $1 for the whole run: $0.90 spent, one more call, then stop
+        StepSpec second = new StepSpec("acme", "run-1", "polish", agentId, null, "agent", "Polish it", null, null,
+                new StepSpec.Limits(null, null, null, null, null, null, null, 1.0), null);
+        assertThat(service.turn(second, "exec-run-b").status()).isEqualTo(TurnState.CONTINUE);
+        TurnState stopped = service.turn(second, "exec-run-b");
+        assertThat(stopped.error().code()).isEqualTo(StepFailure.BUDGET_EXCEEDED);
+        assertThat(stopped.error().message()).isEqualTo("the run spent $1.35 of its $1 budget in 3 model calls");
+
+        String frugal = agents.create(admin, new Agent("Frugal", null, null, null,
+                new Agent.Model("bedrock", "skyloom.local", null, null), null, List.of(), List.of(), List.of(),
+                "none", new Agent.Budgets(null, 0.4, null))).id();
+        StepSpec mine = new StepSpec("acme", "run-1", "frugal", frugal, null, "agent", "Be brief", null, null, null,
+                null);
+        assertThat(service.turn(mine, "exec-frugal").status()).as("the run's other calls are not the agent's")
+                .isEqualTo(TurnState.CONTINUE);
+        assertThat(service.turn(mine, "exec-frugal").error().message()).isEqualTo("agent " + frugal
+                + " spent $0.45 of its $0.4 budget for this run (budgets.maxDollarsPerRun) in 1 model calls");
+
+        String daily = agents.create(admin, new Agent("Daily", null, null, null,
+                new Agent.Model("bedrock", "skyloom.local", null, null), null, List.of(), List.of(), List.of(),
+                "none", new Agent.Budgets(null, null, 0.4))).id();
+        StepSpec today = new StepSpec("acme", "run-2", "daily", daily, null, "agent", "Again", null, null, null,
+                null);
+        service.turn(today, "exec-daily");
+        assertThat(service.turn(today, "exec-daily").error().message()).contains("budget for 2026-11-21")
+                .contains("maxDollarsPerDay");
+    }
+
+    @Test
     void maxTurnsAndTheWallClockTimeout_endTheStep() {
         script = request -> toolCall("t" + turnOf(request), "write_note", "{\"turn\":" + turnOf(request) + "}",
                 10, 10);
@@ -489,6 +537,11 @@ class AgentTurnServiceTest {
         @Override
         public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
             return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
+        }
+
+        @Override
+        public UsageGroup runUsage(TenantId tenant, String runId, String agentId) {
+            return new UsageGroup(runId, 0, 0, 0, 0);
         }
     }
 

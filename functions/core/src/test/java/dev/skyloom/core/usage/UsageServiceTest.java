@@ -47,6 +47,11 @@ class UsageServiceTest {
         public List<UsageGroup> usageBy(TenantId tenant, GroupBy groupBy, LocalDate from, LocalDate to) {
             return List.of(new UsageGroup(groupBy.name(), 1, 2, 3, 4));
         }
+
+        @Override
+        public UsageGroup runUsage(TenantId tenant, String runId, String agentId) {
+            return new UsageGroup(runId, 0, 0, 0, 0);
+        }
     };
     private final UsageService usage = new UsageService(store,
             Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC));
