@@ -161,7 +161,10 @@ final class OpenApi {
         schemas.set("LlmCall", schema(dev.skyloom.core.usage.LlmCall.class, 0));
         schemas.set("UsageDay", object("day:string, calls!:integer, inputTokens!:integer, outputTokens!:integer, "
                 + "costUsd!:number"));
-        schemas.set("UsageSummary", object("from!:string, to!:string, total!:#UsageDay, days!:[#UsageDay]"));
+        schemas.set("UsageGroup", object("key!:string, calls!:integer, inputTokens!:integer, outputTokens!:integer, "
+                + "costUsd!:number"));
+        schemas.set("UsageSummary", object("from!:string, to!:string, total!:#UsageDay, days!:[#UsageDay], "
+                + "groupBy!:string, groups!:[#UsageGroup]"));
         schemas.set("Project", stored(dev.skyloom.core.resources.Project.class));
         schemas.set("Task", stored(dev.skyloom.core.resources.Task.class));
         schemas.set("Agent", stored(dev.skyloom.core.resources.Agent.class));
