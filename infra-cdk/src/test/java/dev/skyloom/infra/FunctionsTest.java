@@ -69,6 +69,17 @@ class FunctionsTest {
                                 "GenerateSecretString", Match.objectLike(Map.of("PasswordLength", 64,
                                         "ExcludePunctuation", true)))));
                     }
+                    case EnvValue.IdentityValue id -> {
+                        String pool = "{Ref:" + Templates.logicalId(platform, "AWS::Cognito::UserPool",
+                                "UserPoolName", SynthesizedApp.PREFIX + "users") + "}";
+                        assertThat(resolved).as(name).isEqualTo(switch (id.field()) {
+                            case ISSUER -> "https://cognito-idp.{AWS::Region}.amazonaws.com/" + pool;
+                            case JWKS_URL -> "https://cognito-idp.{AWS::Region}.amazonaws.com/" + pool
+                                    + "/.well-known/jwks.json";
+                            case CLIENT_IDS -> "{Ref:" + Templates.logicalId(platform, "AWS::Cognito::UserPoolClient",
+                                    "ClientName", SynthesizedApp.PREFIX + "console") + "}";
+                        });
+                    }
                     case EnvValue.Ref ref -> assertThat(resolved).as(name).isEqualTo(switch (ref.kind()) {
                         case TABLE -> "{Ref:" + Templates.logicalId(app.data, "AWS::DynamoDB::Table", "TableName",
                                 SynthesizedApp.PREFIX + ref.name()) + "}";

@@ -25,9 +25,9 @@ public record SkyloomConfig(String region, Optional<URI> endpoint, Optional<Cred
     public record ExternalIdentity(URI jwksUrl, String issuer, List<String> clientIds) {
     }
 
-    public static final String ENV_JWKS_URL = "SKYLOOM_JWKS_URL";
-    public static final String ENV_JWT_ISSUER = "SKYLOOM_JWT_ISSUER";
-    public static final String ENV_JWT_CLIENT_IDS = "SKYLOOM_JWT_CLIENT_IDS";
+    public static final String ENV_JWKS_URL = SkyloomResources.ENV_JWKS_URL;
+    public static final String ENV_JWT_ISSUER = SkyloomResources.ENV_JWT_ISSUER;
+    public static final String ENV_JWT_CLIENT_IDS = SkyloomResources.ENV_JWT_CLIENT_IDS;
 
     /** Requests per minute per API key (default 1200) and per tenant (default 6000). */
     public static final String ENV_RATE_LIMIT_PER_KEY = "SKYLOOM_RATE_LIMIT_PER_KEY";

@@ -38,6 +38,29 @@ public sealed interface EnvValue {
         return new GeneratedKey(name);
     }
 
+    static EnvValue identity(IdentityValue.Field field) {
+        return new IdentityValue(field);
+    }
+
+    /**
+     * A value of the deployment's identity provider, whose tokens the API accepts: on AWS the Cognito user pool
+     * (its JWKS URL, issuer and app client ids), locally the local cloud's development OIDC issuer.
+     */
+    record IdentityValue(Field field) implements EnvValue {
+        public enum Field {
+            /** where the provider's signing keys are published */
+            JWKS_URL,
+            /** the {@code iss} its tokens carry */
+            ISSUER,
+            /** the app client ids ({@code aud} / {@code client_id}) accepted, comma-separated */
+            CLIENT_IDS
+        }
+
+        public IdentityValue {
+            Objects.requireNonNull(field, "field");
+        }
+    }
+
     /** A fixed string. */
     record Literal(String value) implements EnvValue {
         public Literal {

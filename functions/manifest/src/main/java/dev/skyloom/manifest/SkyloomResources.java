@@ -21,6 +21,10 @@ public final class SkyloomResources {
     public static final String ENV_SECRETS_KEY = "SKYLOOM_SECRETS_KEY";
     /** The name of the platform's EventBridge bus. */
     public static final String ENV_EVENT_BUS = "SKYLOOM_EVENT_BUS";
+    /** The identity provider whose JWTs the API accepts (Cognito on AWS, the local issuer locally). */
+    public static final String ENV_JWKS_URL = "SKYLOOM_JWKS_URL";
+    public static final String ENV_JWT_ISSUER = "SKYLOOM_JWT_ISSUER";
+    public static final String ENV_JWT_CLIENT_IDS = "SKYLOOM_JWT_CLIENT_IDS";
     /** The ARN of the agent-step workflow, which the API starts for a run. */
     public static final String ENV_STATE_MACHINE_AGENT_STEP = "SKYLOOM_STATE_MACHINE_AGENT_STEP";
 
@@ -85,7 +89,7 @@ public final class SkyloomResources {
 
         FunctionSpec api = new FunctionSpec(FUNCTION_API, "The REST API behind API Gateway",
                 "dev.skyloom.handlers.ApiHandler::handleRequest", 1024, 29, 0,
-                withCommon(FUNCTION_API, Map.of(
+                withIdentity(withCommon(FUNCTION_API, Map.of(
                         ENV_TABLE_MAIN, EnvValue.tableName("main"),
                         ENV_TABLE_EVENTS, EnvValue.tableName("events"),
                         ENV_TABLE_IDEMPOTENCY, EnvValue.tableName("idempotency"),
@@ -94,7 +98,7 @@ public final class SkyloomResources {
                         ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
                         ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
                         ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS),
-                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP))),
+                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP)))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.read(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),
@@ -126,9 +130,9 @@ public final class SkyloomResources {
         FunctionSpec authorizer = new FunctionSpec(FUNCTION_AUTHORIZER,
                 "API Gateway REQUEST authorizer: API keys and access tokens from the Authorization header",
                 "dev.skyloom.handlers.AuthorizerHandler::handleRequest", 512, 10, 0,
-                withCommon(FUNCTION_AUTHORIZER, Map.of(
+                withIdentity(withCommon(FUNCTION_AUTHORIZER, Map.of(
                         ENV_TABLE_MAIN, EnvValue.tableName("main"),
-                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"))),
+                        ENV_SECRETS_KEY, EnvValue.generatedKey("secrets")))),
                 // read-write: authenticating an API key records when it was last used
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main")));
         FunctionSpec bootstrap = new FunctionSpec(FUNCTION_BOOTSTRAP,
@@ -150,6 +154,15 @@ public final class SkyloomResources {
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
                 List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer), List.of(bus),
                 List.of(ingest), List.of(pulses));
+    }
+
+    /** The identity provider's JWKS, issuer and client ids: the functions that authenticate JWTs need them. */
+    private static Map<String, EnvValue> withIdentity(Map<String, EnvValue> environment) {
+        Map<String, EnvValue> with = new LinkedHashMap<>(environment);
+        with.put(ENV_JWKS_URL, EnvValue.identity(EnvValue.IdentityValue.Field.JWKS_URL));
+        with.put(ENV_JWT_ISSUER, EnvValue.identity(EnvValue.IdentityValue.Field.ISSUER));
+        with.put(ENV_JWT_CLIENT_IDS, EnvValue.identity(EnvValue.IdentityValue.Field.CLIENT_IDS));
+        return with;
     }
 
     private static Map<String, EnvValue> withCommon(String function, Map<String, EnvValue> specific) {

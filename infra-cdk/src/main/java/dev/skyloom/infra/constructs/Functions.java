@@ -129,6 +129,14 @@ public final class Functions extends Construct {
             case EnvValue.Literal literal -> literal.value();
             case EnvValue.GeneratedKey key -> generatedKey(key.name(), resources.naming())
                     .getSecretValue().unsafeUnwrap();
+            case EnvValue.IdentityValue id -> {
+                String resolved = props.identity().get(id.field());
+                if (resolved == null) {
+                    throw new IllegalArgumentException("function " + spec.name() + " needs the identity provider's "
+                            + id.field() + " for " + variable + ": give FunctionsProps.identity(...)");
+                }
+                yield resolved;
+            }
             case EnvValue.Ref ref -> switch (ref.kind()) {
                 case TABLE -> resources.table(ref.name()).getTableName();
                 case QUEUE -> resources.queue(ref.name()).getQueueUrl();
@@ -178,14 +186,19 @@ public final class Functions extends Construct {
     }
 
     /** Properties of {@link Functions}. */
+    /**
+     * @param identity the identity provider's values for {@link EnvValue.IdentityValue} variables (the Cognito user
+     *                 pool's JWKS URL, issuer and app client ids)
+     */
     public record FunctionsProps(DeployedResources resources, Code code, String logLevel, String metricsNamespace,
-                                 RetentionDays logRetention) {
+                                 RetentionDays logRetention, Map<EnvValue.IdentityValue.Field, String> identity) {
         private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
         public FunctionsProps {
             Objects.requireNonNull(resources, "resources");
             Objects.requireNonNull(code, "code (the deployment jar)");
             Objects.requireNonNull(logRetention, "logRetention");
+            identity = Map.copyOf(identity);
             if (!LOG_LEVELS.contains(logLevel)) {
                 throw new IllegalArgumentException("log level '" + logLevel + "' is invalid; valid: " + LOG_LEVELS);
             }
@@ -205,6 +218,12 @@ public final class Functions extends Construct {
             private String logLevel = "INFO";
             private String metricsNamespace = "Skyloom";
             private RetentionDays logRetention = RetentionDays.ONE_MONTH;
+            private Map<EnvValue.IdentityValue.Field, String> identity = Map.of();
+
+            public Builder identity(Map<EnvValue.IdentityValue.Field, String> identity) {
+                this.identity = identity;
+                return this;
+            }
 
             public Builder resources(DeployedResources resources) {
                 this.resources = resources;
@@ -232,7 +251,7 @@ public final class Functions extends Construct {
             }
 
             public FunctionsProps build() {
-                return new FunctionsProps(resources, code, logLevel, metricsNamespace, logRetention);
+                return new FunctionsProps(resources, code, logLevel, metricsNamespace, logRetention, identity);
             }
         }
     }

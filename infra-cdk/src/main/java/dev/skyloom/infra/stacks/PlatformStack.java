@@ -14,10 +14,12 @@ import dev.skyloom.infra.constructs.Scheduling;
 import dev.skyloom.infra.constructs.Workflows;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.ResourceManifest;
+import dev.skyloom.manifest.EnvValue;
 import dev.skyloom.manifest.SkyloomResources;
 import dev.skyloom.manifest.StateMachineSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
@@ -60,8 +62,13 @@ public final class PlatformStack extends Stack {
         manifest.missingStateMachines(stateMachines).forEach((name, where) -> Annotations.of(this).addWarningV2(
                 "skyloom:missingStateMachine:" + name, where + " refers to state machine '" + name + "', which has "
                         + "no definition statemachines/" + name + StateMachineSpec.SUFFIX + "; its ARN is used anyway"));
+        identity = new Identity(this, "Identity", Identity.IdentityProps.builder().naming(naming).build());
+        String issuer = "https://cognito-idp." + getRegion() + ".amazonaws.com/" + identity.userPool().getUserPoolId();
         functions = new Functions(this, "Functions", Functions.FunctionsProps.builder()
                 .resources(resources)
+                .identity(Map.of(EnvValue.IdentityValue.Field.ISSUER, issuer,
+                        EnvValue.IdentityValue.Field.JWKS_URL, issuer + "/.well-known/jwks.json",
+                        EnvValue.IdentityValue.Field.CLIENT_IDS, identity.consoleClient().getUserPoolClientId()))
                 .code(Code.fromAsset(config.functionsJar().toString()))
                 .build());
 
@@ -86,8 +93,6 @@ public final class PlatformStack extends Stack {
                 .authorizer(functions.aliases().get(AUTHORIZER_FUNCTION))
                 .publicRoutes(SkyloomResources.PUBLIC_API_ROUTES)
                 .build());
-
-        identity = new Identity(this, "Identity", Identity.IdentityProps.builder().naming(naming).build());
 
         Observability.ObservabilityProps.Builder watch = Observability.ObservabilityProps.builder()
                 .naming(naming)

@@ -138,7 +138,7 @@ public final class LocalCloud implements AutoCloseable {
                 edge.routePath(LocalIdentityProvider.PATH, identityProvider);
                 provisioned = new ResourceProvisioner(clients.dynamoDb, clients.sqs, clients.s3, lambda, eventBridge,
                         Naming.LOCAL, new LocalKeys(config.dataDir().resolve("keys")))
-                        .withExtraEnvironment(identityProvider.functionEnvironment())
+                        .withIdentity(identityProvider.identityValues())
                         .provision(manifest, config.functionsCode().toAbsolutePath(), stateMachines,
                                 new EngineStateMachineDeployer(stepFunctions.engine(), config.region(),
                                         config.accountId()));

@@ -46,10 +46,6 @@ import java.util.UUID;
 public final class LocalIdentityProvider implements ServiceHandler {
     public static final String PATH = "/_skyloom/idp";
     public static final String CLIENT_ID = "skyloom-local";
-    /** The function environment that makes the API trust this issuer (read by the functions' configuration). */
-    public static final String ENV_JWKS_URL = "SKYLOOM_JWKS_URL";
-    public static final String ENV_JWT_ISSUER = "SKYLOOM_JWT_ISSUER";
-    public static final String ENV_JWT_CLIENT_IDS = "SKYLOOM_JWT_CLIENT_IDS";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -75,8 +71,11 @@ public final class LocalIdentityProvider implements ServiceHandler {
     }
 
     /** The environment a function needs to accept this issuer's tokens. */
-    public Map<String, String> functionEnvironment() {
-        return Map.of(ENV_JWKS_URL, issuer + "/jwks.json", ENV_JWT_ISSUER, issuer, ENV_JWT_CLIENT_IDS, CLIENT_ID);
+    /** The values of the manifest's identity variables ({@code SKYLOOM_JWKS_URL}, ...) that make the API trust it. */
+    public Map<dev.skyloom.manifest.EnvValue.IdentityValue.Field, String> identityValues() {
+        return Map.of(dev.skyloom.manifest.EnvValue.IdentityValue.Field.JWKS_URL, issuer + "/jwks.json",
+                dev.skyloom.manifest.EnvValue.IdentityValue.Field.ISSUER, issuer,
+                dev.skyloom.manifest.EnvValue.IdentityValue.Field.CLIENT_IDS, CLIENT_ID);
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class ResourceProvisioner {
     private final LocalEventBridge eventBridge;
     private final Naming naming;
     private final LocalKeys keys;
-    private Map<String, String> extraEnvironment = Map.of();
+    private Map<EnvValue.IdentityValue.Field, String> identity = Map.of();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -325,20 +325,28 @@ public final class ResourceProvisioner {
     }
 
     /**
-     * Variables the local cloud gives every function on top of the manifest's (the manifest wins on a clash): the
-     * local identity provider's, which a deployment on AWS sets from its own user pool.
+     * The identity provider's values for {@link EnvValue.IdentityValue} variables: locally the local cloud's
+     * development issuer (on AWS the CDK app takes them from the Cognito user pool).
      */
-    public ResourceProvisioner withExtraEnvironment(Map<String, String> extra) {
-        this.extraEnvironment = Map.copyOf(extra);
+    public ResourceProvisioner withIdentity(Map<EnvValue.IdentityValue.Field, String> values) {
+        this.identity = Map.copyOf(values);
         return this;
     }
 
     private String function(FunctionSpec spec, Path code, Map<ResourceKind, Map<String, String>> resources) {
         String name = naming.physical(spec.name());
-        Map<String, String> environment = new LinkedHashMap<>(extraEnvironment);
+        Map<String, String> environment = new LinkedHashMap<>();
         spec.environment().forEach((key, value) -> environment.put(key, switch (value) {
             case EnvValue.Literal literal -> literal.value();
             case EnvValue.GeneratedKey generated -> keys.value(generated.name());
+            case EnvValue.IdentityValue id -> {
+                String resolved = identity.get(id.field());
+                if (resolved == null) {
+                    throw new IllegalStateException("function " + spec.name() + " needs the identity provider's "
+                            + id.field() + " for " + key + ", and the local cloud has no identity provider set");
+                }
+                yield resolved;
+            }
             case EnvValue.Ref ref -> switch (ref.kind()) {
                 case FUNCTION -> naming.physical(ref.name());
                 case MODEL -> throw new IllegalStateException("models are not environment values");
