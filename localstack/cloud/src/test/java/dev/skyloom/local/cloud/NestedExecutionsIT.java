@@ -276,6 +276,66 @@ class NestedExecutionsIT {
     }
 
     @Test
+    void aVersionArn_runsThatVersion_andTheResultNamesIt() throws Exception {
+        String name = "versioned-" + NAMES.incrementAndGet();
+        String v1 = sfn.createStateMachine(b -> b.name(name).roleArn(ROLE).publish(true).definition("""
+                {"StartAt":"P","States":{"P":{"Type":"Pass","Result":"v1","End":true}}}""")).stateMachineVersionArn();
+        String machine = v1.substring(0, v1.lastIndexOf(':'));
+        sfn.updateStateMachine(b -> b.stateMachineArn(machine).definition("""
+                {"StartAt":"P","States":{"P":{"Type":"Pass","Result":"latest","End":true}}}"""));
+        String parent = parentOf("arn:aws:states:::states:startExecution.sync:2", v1, "");
+
+        JsonNode out = parse(awaitEnd(start(parent, "{\"n\":1}")).output());
+
+        assertThat(out.get("Output").asText()).isEqualTo("v1");
+        assertThat(out.get("StateMachineArn").asText()).isEqualTo(machine);
+        assertThat(out.get("StateMachineVersionArn").asText()).isEqualTo(v1);
+    }
+
+    @Test
+    void twoParentsStartingTheSameNamedChildWithTheSameInput_shareOneChild() throws Exception {
+        String child = create("shared", """
+                {"StartAt":"Wait","States":{"Wait":{"Type":"Wait","Seconds":1,"Next":"Done"},
+                  "Done":{"Type":"Pass","Result":"once","End":true}}}""");
+        String parent = create("sharing", """
+                {"StartAt":"Child","States":{"Child":{"Type":"Task",
+                  "Resource":"arn:aws:states:::states:startExecution.sync:2",
+                  "Parameters":{"StateMachineArn":"%s","Name":"the-one","Input":{"same":true}},"End":true}}}"""
+                .formatted(child));
+
+        String a = start(parent, "{}");
+        String b = start(parent, "{}");
+        JsonNode outA = parse(awaitEnd(a).output());
+        JsonNode outB = parse(awaitEnd(b).output());
+
+        assertThat(outA.get("Output").asText()).isEqualTo("once");
+        assertThat(outB.get("ExecutionArn").asText()).isEqualTo(outA.get("ExecutionArn").asText());
+        assertThat(outB.get("Output").asText()).isEqualTo("once");
+        assertThat(executionsOf(child)).as("StartExecution with the same name and input returns the running one")
+                .hasSize(1);
+    }
+
+    @Test
+    void aFailingParallelBranch_abortsTheChildOfItsSiblingBranch() {
+        String child = create("sleeper", """
+                {"StartAt":"Sleep","States":{"Sleep":{"Type":"Wait","Seconds":300,"End":true}}}""");
+        String parent = create("branches", """
+                {"StartAt":"Both","States":{"Both":{"Type":"Parallel","End":true,"Branches":[
+                  {"StartAt":"Child","States":{"Child":{"Type":"Task",
+                    "Resource":"arn:aws:states:::states:startExecution.sync",
+                    "Parameters":{"StateMachineArn":"%s"},"End":true}}},
+                  {"StartAt":"Pause","States":{"Pause":{"Type":"Wait","Seconds":1,"Next":"Fail"},
+                    "Fail":{"Type":"Fail","Error":"Sibling.Failed"}}}]}}}""".formatted(child));
+
+        DescribeExecutionResponse done = awaitEnd(start(parent, "{}"));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("Sibling.Failed");
+        ExecutionListItem c = onlyChild(child);
+        assertThat(awaitEnd(c.executionArn(), Duration.ofSeconds(10)).status()).isEqualTo(ExecutionStatus.ABORTED);
+    }
+
+    @Test
     void fiftyParents_eachWithAChild_allCompleteInParallel() throws Exception {
         String child = doubler();
         String parent = parentOf("arn:aws:states:::states:startExecution.sync:2", child, "");

@@ -290,6 +290,9 @@ final class NestedExecutions {
         d.put("RedriveCount", child.redriveCount);
         d.put("StartDate", child.startDate);
         d.put("StateMachineArn", child.stateMachineArn);
+        if (child.versionArn != null) {
+            d.put("StateMachineVersionArn", child.versionArn);
+        }
         d.put("Status", child.status);
         d.put("StopDate", child.stopDate);
         return d;
