@@ -97,8 +97,10 @@ final class NestedExecutions {
         try {
             String arn = rt.standardExecutionArn(smArn, name);
             Execution existing = arn == null ? null : rt.executions.get(arn);
-            if (existing != null && owns(existing, ex, f)) {
-                return existing; // this attempt already started it (the task is invoked again after a restart)
+            if (existing != null && (owns(existing, ex, f) || f.submitted)) {
+                // invoked again after a restart: this attempt already started it, or (TaskSubmitted is journaled)
+                // StartExecution already returned it; it may have ended meanwhile, so do not ask StartExecution again
+                return existing;
             }
             return rt.startExecution(smArn, name, inputText, p.path("TraceHeader").textValue(), link);
         } catch (ServiceException e) {
