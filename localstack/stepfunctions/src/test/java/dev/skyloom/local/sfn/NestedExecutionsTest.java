@@ -114,6 +114,30 @@ class NestedExecutionsTest {
     }
 
     @Test
+    void jsonataParent_passesArguments_andReadsTheParsedOutput() throws Exception {
+        try (Engine sfn = new Engine(null, null, change -> { })) {
+            String child = sfn.createMachine("child", """
+                    {"StartAt":"Double","States":{"Double":{"Type":"Pass",
+                      "Parameters":{"doubled.$":"States.MathAdd($.n, $.n)"},"End":true}}}""");
+            String parent = sfn.createMachine("parent", """
+                    {"QueryLanguage":"JSONata","StartAt":"Child","States":{"Child":{"Type":"Task",
+                      "Resource":"arn:aws:states:::states:startExecution.sync:2",
+                      "Arguments":{"StateMachineArn":"%s","Input":{"n":"{%% $states.input.n %%}",
+                        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID":"{%% $states.context.Execution.Id %%}"}},
+                      "Output":"{%% $states.result.Output %%}","End":true}}}""".formatted(child));
+
+            String execution = sfn.start(parent, "{\"n\":3}");
+            JsonNode d = sfn.awaitEnd(execution);
+
+            assertThat(d.get("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+            assertThat(d.get("output").asText()).isEqualTo("{\"doubled\":6}");
+            String childExecution = sfn.executionsOf(child).get(0).get("executionArn").asText();
+            assertThat(Json.parse(sfn.describe(childExecution).get("input").asText())
+                    .get("AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID").asText()).isEqualTo(execution);
+        }
+    }
+
+    @Test
     void childEndedJustBeforeACrash_theRecoveredParentTakesItsResult_insteadOfFailingOnTheTakenName(
             @TempDir Path dir, @TempDir Path image) throws Exception {
         AtomicReference<String> childMachine = new AtomicReference<>();
