@@ -41,12 +41,24 @@ final class Interpreter {
     /** Step Functions' hard quota of history events per Standard execution. */
     static final int MAX_HISTORY_EVENTS = 25_000;
     private final Runtime rt;
+    private final NestedExecutions nested;
 
     Interpreter(Runtime rt) {
         this.rt = rt;
+        this.nested = new NestedExecutions(rt, this);
     }
 
     // =========================================================== driving
+
+    /** For {@link NestedExecutions}: commits a transaction of this interpreter. */
+    void commitTxn(Txn tx) {
+        commit(tx);
+    }
+
+    /** For {@link NestedExecutions}: runs the execution's runnable frames (call in its actor). */
+    void drainActor(Execution ex) {
+        drain(ex);
+    }
 
     private void commit(Txn tx) {
         rt.commit(tx);
@@ -118,6 +130,13 @@ final class Interpreter {
                         StatesErrors.TIMEOUT, "The execution timed out after " + t + " seconds.");
             }
         });
+    }
+
+    /** At recovery: resume, unless it is a child execution whose parent stopped waiting for it before a crash. */
+    void recover(Execution ex) {
+        if (ex.isRunning() && !nested.stopIfOrphaned(ex)) {
+            resume(ex);
+        }
     }
 
     /** After recovery or redrive: restart whatever each frame was doing. */
@@ -508,11 +527,11 @@ final class Interpreter {
 
     // =========================================================== tasks
 
-    private record Resource(String base, IntegrationPattern pattern, String resourceType, String resourceName,
+    record Resource(String base, IntegrationPattern pattern, String resourceType, String resourceName,
             boolean lambdaArn) {
     }
 
-    private static Resource resource(String arn) {
+    static Resource resource(String arn) {
         String base = arn;
         IntegrationPattern p = IntegrationPattern.REQUEST_RESPONSE;
         if (arn.endsWith(".waitForTaskToken")) {
@@ -639,25 +658,25 @@ final class Interpreter {
         int id = f.id;
         TaskRequest req = new TaskRequest(s.resource, r.base(), r.pattern(), f.params, f.token, ex.arn, s.name,
                 f.effectiveTimeout, f.effectiveHeartbeat, s.credentials, f.attempt);
+        if (NestedExecutions.handles(r.base())) {
+            nested.invoke(ex, f, r, seq); // the engine's own integration: child executions
+            return;
+        }
         CompletionStage<JsonNode> cs;
         try {
-            if (r.base().startsWith("arn:aws:states:::states:startExecution")) {
-                cs = startExecutionTask(ex, f, req, s.resource.endsWith(":2"));
+            TaskIntegration integration = null;
+            for (TaskIntegration i : rt.integrations) {
+                if (i.supports(s.resource)) {
+                    integration = i;
+                    break;
+                }
+            }
+            if (integration == null) {
+                cs = CompletableFuture.failedFuture(new TaskFailedException(StatesErrors.TASK_FAILED,
+                        "No service integration is registered in the local cloud for the resource '"
+                                + s.resource + "'"));
             } else {
-                TaskIntegration integration = null;
-                for (TaskIntegration i : rt.integrations) {
-                    if (i.supports(s.resource)) {
-                        integration = i;
-                        break;
-                    }
-                }
-                if (integration == null) {
-                    cs = CompletableFuture.failedFuture(new TaskFailedException(StatesErrors.TASK_FAILED,
-                            "No service integration is registered in the local cloud for the resource '"
-                                    + s.resource + "'"));
-                } else {
-                    cs = integration.invoke(req);
-                }
+                cs = integration.invoke(req);
             }
         } catch (RuntimeException e) {
             cs = CompletableFuture.failedFuture(e);
@@ -681,7 +700,7 @@ final class Interpreter {
         }));
     }
 
-    private void onTaskResult(Execution ex, int frameId, long seq, JsonNode result, Throwable err) {
+    void onTaskResult(Execution ex, int frameId, long seq, JsonNode result, Throwable err) {
         Frame f = ex.frames.get(frameId);
         if (f == null || !ex.isRunning() || f.phase != Phase.TASK || f.taskSeq != seq) {
             return;
@@ -780,6 +799,7 @@ final class Interpreter {
         tx.event(f, r.lambdaArn() ? "LambdaFunctionTimedOut" : "TaskTimedOut",
                 r.lambdaArn() ? "lambdaFunctionTimedOutEventDetails" : "taskTimedOutEventDetails", d);
         tx.op("tmo").put("seq", seq);
+        nested.abandon(tx, ex, f, heartbeat ? "the task's heartbeat timed out" : "the task timed out");
         handleError(tx, ex, f, error, cause);
         drain(ex);
     }
@@ -807,85 +827,6 @@ final class Interpreter {
         drain(ex);
     }
 
-    // ------------------------------------------------- states:startExecution (the engine's own integration)
-
-    private CompletionStage<JsonNode> startExecutionTask(Execution ex, Frame f, TaskRequest req, boolean v2) {
-        JsonNode p = req.parameters();
-        if (!p.isObject() || !p.path("StateMachineArn").isTextual()) {
-            throw new TaskFailedException("StepFunctions.ValidationException",
-                    "The parameter StateMachineArn is required");
-        }
-        String smArn = p.get("StateMachineArn").textValue();
-        JsonNode inputNode = p.get("Input");
-        String inputText = inputNode == null || inputNode.isNull() ? "{}"
-                : inputNode.isTextual() ? inputNode.textValue() : Json.write(inputNode);
-        String name = p.path("Name").isTextual() ? p.get("Name").textValue()
-                : UUID.nameUUIDFromBytes((ex.arn + "/" + f.id + "/" + f.taskSeq + "/" + f.enteredEventId)
-                        .getBytes(StandardCharsets.UTF_8)).toString();
-        boolean sync = req.pattern() == IntegrationPattern.RUN_JOB;
-        Execution.ParentLink link = sync ? new Execution.ParentLink(ex.id, f.id, f.taskSeq, 0, v2 ? "sync2" : "sync")
-                : null;
-        Execution child;
-        try {
-            child = rt.startExecution(smArn, name, inputText, p.path("TraceHeader").textValue(), link);
-        } catch (ServiceException e) {
-            throw new TaskFailedException("StepFunctions." + e.code() + (e.code().endsWith("Exception") ? ""
-                    : "Exception"), e.getMessage());
-        }
-        if (!sync) {
-            ObjectNode out = Json.object();
-            out.put("ExecutionArn", child.arn).put("StartDate", child.startDate);
-            return CompletableFuture.completedFuture(out);
-        }
-        synchronized (child) {
-            if (!child.isRunning()) {
-                // the child ended before a crash recorded its result: complete from its final state
-                return completedChild(child, v2);
-            }
-        }
-        return new CompletableFuture<>(); // completed by onChildDone
-    }
-
-    private static CompletionStage<JsonNode> completedChild(Execution child, boolean v2) {
-        ObjectNode d = describeChild(child, v2);
-        if ("SUCCEEDED".equals(child.status)) {
-            return CompletableFuture.completedFuture(d);
-        }
-        return CompletableFuture.failedFuture(new TaskFailedException(StatesErrors.TASK_FAILED, Json.write(d)));
-    }
-
-    private static ObjectNode describeChild(Execution child, boolean v2) {
-        ObjectNode d = Json.object();
-        d.put("ExecutionArn", child.arn);
-        if (v2) {
-            d.set("Input", child.input);
-        } else {
-            d.put("Input", child.inputText);
-        }
-        d.putObject("InputDetails").put("Included", true);
-        d.put("Name", child.name);
-        if (child.output != null) {
-            if (v2) {
-                d.set("Output", Json.parse(child.output));
-            } else {
-                d.put("Output", child.output);
-            }
-            d.putObject("OutputDetails").put("Included", true);
-        }
-        if (child.error != null) {
-            d.put("Error", child.error);
-        }
-        if (child.cause != null) {
-            d.put("Cause", child.cause);
-        }
-        d.put("RedriveCount", child.redriveCount);
-        d.put("StartDate", child.startDate);
-        d.put("StateMachineArn", child.stateMachineArn);
-        d.put("Status", child.status);
-        d.put("StopDate", child.stopDate);
-        return d;
-    }
-
     /** A child execution (startExecution.sync or distributed Map item) ended: tell its parent. */
     void onChildDone(Execution parent, Execution child) {
         Execution.ParentLink link = child.parent;
@@ -893,22 +834,10 @@ final class Interpreter {
         if (f == null || !parent.isRunning()) {
             return;
         }
-        if (link.kind().startsWith("sync")) {
-            if (f.phase != Phase.TASK || f.taskSeq != link.taskSeq()) {
-                return;
-            }
-            boolean v2 = link.kind().equals("sync2");
-            ObjectNode d;
-            synchronized (child) {
-                d = describeChild(child, v2);
-            }
-            if ("SUCCEEDED".equals(d.get("Status").textValue())) {
-                taskSucceeded(parent, f, d);
-            } else {
-                taskFailed(parent, f, StatesErrors.TASK_FAILED, Json.write(d));
-            }
-        } else {
+        if ("map".equals(link.kind())) {
             mapChildDone(parent, f, link, child);
+        } else {
+            nested.childDone(parent, link, child);
         }
         drain(parent);
     }
@@ -1561,12 +1490,12 @@ final class Interpreter {
         }
         tx.op("cdone", p).put("i", f.index).put("ok", false);
         tx.op("pfail", p).put("err", error).put("cause", cause);
-        abortChildren(tx, p, f.index);
+        abortChildren(tx, ex, p, f.index);
         tx.event(p, ps instanceof State.Map ? "MapStateFailed" : "ParallelStateFailed", null, null);
         handleError(tx, ex, p, error, cause);
     }
 
-    private void abortChildren(Txn tx, Frame p, int except) {
+    private void abortChildren(Txn tx, Execution ex, Frame p, int except) {
         Frame.Children c = p.children;
         if (c == null) {
             return;
@@ -1579,7 +1508,7 @@ final class Interpreter {
             if (child.index == except || child.phase == Phase.FAILED || c.finished[child.index]) {
                 continue;
             }
-            abortTree(tx, child);
+            abortTree(tx, ex, child);
             if (p.state instanceof State.Map m) {
                 tx.event(p, "MapIterationAborted", "mapIterationAbortedEventDetails",
                         Json.object().put("name", m.name).put("index", child.index));
@@ -1587,11 +1516,12 @@ final class Interpreter {
         }
     }
 
-    private void abortTree(Txn tx, Frame f) {
+    private void abortTree(Txn tx, Execution ex, Frame f) {
+        nested.abandon(tx, ex, f, "its branch was aborted");
         tx.op("abort", f);
         if (f.children != null) {
             for (Frame c : f.children.running.values()) {
-                abortTree(tx, c);
+                abortTree(tx, ex, c);
             }
         }
     }
@@ -1609,6 +1539,7 @@ final class Interpreter {
         List<Frame> frames = new ArrayList<>(ex.frames.values());
         for (Frame f : frames) {
             if (f.phase != Phase.FAILED) {
+                nested.abandon(tx, ex, f, "the execution ended with status " + status);
                 tx.op("abort", f);
             }
             if (f.children != null && f.children.distributed) {

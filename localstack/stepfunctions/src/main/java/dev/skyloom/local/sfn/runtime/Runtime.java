@@ -127,7 +127,7 @@ public final class Runtime implements AutoCloseable {
         running = true;
         for (Execution ex : executions.values()) {
             if (ex.isRunning() && !ex.express) {
-                post(ex, () -> interpreter.resume(ex));
+                post(ex, () -> interpreter.recover(ex));
             }
         }
     }
@@ -241,6 +241,19 @@ public final class Runtime implements AutoCloseable {
             throw new ServiceException("StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
         }
         return new Target(m, v);
+    }
+
+    /**
+     * The ARN a Standard execution named {@code name} of the state machine (or version) {@code smArn} has or would
+     * have; null for an Express state machine (their ARNs are unique per start). Throws as StartExecution would for
+     * an unknown state machine.
+     */
+    String standardExecutionArn(String smArn, String name) {
+        Target t = resolve(smArn);
+        if ("EXPRESS".equals(t.machine().type)) {
+            return null;
+        }
+        return "arn:aws:states:" + region + ":" + accountId + ":execution:" + t.machine().name + ":" + name;
     }
 
     /**
