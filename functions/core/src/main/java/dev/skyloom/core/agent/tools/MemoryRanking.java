@@ -18,10 +18,12 @@ import java.util.Set;
  *   shares no term with the query is left out; an empty query (or only stop words) ranks all by the other two
  *   factors.</li>
  *   <li>relevance, with a query embedding ({@link #rank(String, Memory.Embedding, List, Instant, int)}):
- *   {@code 0.7 × max(0, cos) + 0.3 × bm25 / max bm25}, where {@code cos} is the cosine similarity of the query's
+ *   {@code 0.8 × max(0, cos) + 0.2 × bm25 / max bm25}, where {@code cos} is the cosine similarity of the query's
  *   and the memory's embeddings and BM25 is divided by the best BM25 among the candidates, so that both parts lie in
- *   [0, 1]. Meaning weighs most (a synonym or a paraphrase shares no term); the lexical part still orders memories
- *   of similar meaning by the exact words they share (names, ids, error codes, which embeddings blur). A memory is
+ *   [0, 1]. Meaning weighs most: a synonym or a paraphrase shares no term, and a memory sharing one incidental word
+ *   with the query must not outrank it (it does only when its similarity is within 0.25 × its lexical part of the
+ *   paraphrase's). The lexical part still orders memories of similar meaning by the exact words they share (names,
+ *   ids, error codes, which embeddings blur). A memory is
  *   kept when it shares a term or {@code cos ≥ 0.2}. A memory without an embedding of the query's space (written
  *   before embeddings were on, or when the model failed) takes {@code cos = bm25 / max bm25 / 2}: a shared term is
  *   taken as half-way evidence of meaning, so old memories still compete without outranking a close match.</li>
@@ -35,7 +37,7 @@ public final class MemoryRanking {
     private static final double B = 0.75;
     private static final double HALF_LIFE_DAYS = 30;
     /** Weight of meaning (cosine similarity) in the blended relevance; the rest is the normalised BM25. */
-    static final double SEMANTIC_WEIGHT = 0.7;
+    static final double SEMANTIC_WEIGHT = 0.8;
     /** The least cosine similarity that keeps a memory sharing no term with the query. */
     static final double MIN_SIMILARITY = 0.2;
     private static final Set<String> STOP_WORDS = Set.of("a", "an", "and", "are", "as", "at", "be", "by", "for",
