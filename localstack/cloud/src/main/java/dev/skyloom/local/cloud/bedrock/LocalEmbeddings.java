@@ -26,6 +26,7 @@ final class LocalEmbeddings {
             List.of("bug", "defect", "glitch", "fault"),
             List.of("error", "failure", "exception", "crash"),
             List.of("fix", "repair", "patch", "mend"),
+            List.of("maintenance", "servicing", "upkeep"),
             List.of("fast", "quick", "rapid", "speedy"),
             List.of("slow", "sluggish", "laggy"),
             List.of("big", "large", "huge", "enormous"),
