@@ -36,10 +36,6 @@ public record Memory(String id, Vault vault, Type type, String content, List<Str
         this(id, vault, type, content, tags, author, createdAt, recalls, lastRecalledAt, null);
     }
 
-    public Memory withEmbedding(Embedding value) {
-        return new Memory(id, vault, type, content, tags, author, createdAt, recalls, lastRecalledAt, value);
-    }
-
     /**
      * A vector and the space it lives in ({@link Embeddings#space()}); only vectors of one space are compared.
      */

@@ -23,10 +23,10 @@ import java.util.Set;
  *   [0, 1]. Meaning weighs most: a synonym or a paraphrase shares no term, and a memory sharing one incidental word
  *   with the query must not outrank it (it does only when its similarity is within 0.25 × its lexical part of the
  *   paraphrase's). The lexical part still orders memories of similar meaning by the exact words they share (names,
- *   ids, error codes, which embeddings blur). A memory is
- *   kept when it shares a term or {@code cos ≥ 0.2}. A memory without an embedding of the query's space (written
- *   before embeddings were on, or when the model failed) takes {@code cos = bm25 / max bm25 / 2}: a shared term is
- *   taken as half-way evidence of meaning, so old memories still compete without outranking a close match.</li>
+ *   ids, error codes, which embeddings blur). A memory is kept when it shares a term or {@code cos ≥ 0.2}. A memory
+ *   without an embedding of the query's space (written before embeddings were on, or when the model failed) takes
+ *   {@code cos = bm25 / max bm25 / 2}: a shared term is taken as half-way evidence of meaning, so old memories still
+ *   compete without outranking a close match.</li>
  *   <li>usefulness: {@code 1 + 0.25 ln(1 + recalls)}, {@code recalls} being how often recall returned it.</li>
  *   <li>recency: {@code 0.6 + 0.4 × 2^(-days / 30)} since it was last written or recalled.</li>
  * </ul>
@@ -106,7 +106,7 @@ public final class MemoryRanking {
             } else {
                 double lexical = terms.isEmpty() ? 1 : best > 0 ? bm25[i] / best : 0;
                 Double cosine = queryEmbedding.cosine(memory.embedding());
-                double similarity = cosine == null ? lexical / 2 : Math.max(0, cosine);
+                double similarity = cosine == null || cosine.isNaN() ? lexical / 2 : Math.max(0, cosine);
                 if (lexical <= 0 && similarity < MIN_SIMILARITY) {
                     continue;
                 }
