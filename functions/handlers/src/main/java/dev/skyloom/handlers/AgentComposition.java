@@ -5,6 +5,7 @@ import dev.skyloom.aws.agent.DynamoDbMemoryStore;
 import dev.skyloom.aws.agent.McpToolSource;
 import dev.skyloom.aws.agent.S3Workspace;
 import dev.skyloom.aws.agent.SafeHttpFetcher;
+import dev.skyloom.aws.bedrock.BedrockEmbeddings;
 import dev.skyloom.aws.bedrock.BedrockModelClient;
 import dev.skyloom.aws.runtime.EventBridgeStepEvents;
 import dev.skyloom.aws.runtime.S3StepStore;
@@ -18,10 +19,11 @@ import dev.skyloom.core.agent.model.ModelClient;
 import dev.skyloom.core.agent.model.OpenAiCompatibleModelClient;
 import dev.skyloom.core.agent.tools.AddressPolicy;
 import dev.skyloom.core.agent.tools.BuiltInTools;
+import dev.skyloom.core.agent.tools.Embeddings;
 import dev.skyloom.core.agent.tools.HttpRequestTool;
 import dev.skyloom.core.agent.tools.Memory;
-import dev.skyloom.core.agent.tools.MemoryRanking;
 import dev.skyloom.core.agent.tools.MemoryStore;
+import dev.skyloom.core.agent.tools.MemoryTools;
 import dev.skyloom.core.agent.tools.Tool;
 import dev.skyloom.core.agent.tools.ToolInvoker;
 import dev.skyloom.core.agent.tools.ToolRegistry;
@@ -49,6 +51,11 @@ import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 final class AgentComposition {
     /** The name of the platform's EventBridge bus. */
     static final String ENV_EVENT_BUS = "SKYLOOM_EVENT_BUS";
+    /**
+     * The Bedrock embedding model for semantic memory recall, e.g. {@code amazon.titan-embed-text-v2:0}; unset or
+     * blank: lexical ranking only.
+     */
+    static final String ENV_EMBEDDINGS_MODEL = "SKYLOOM_EMBEDDINGS_MODEL";
     private static final int RECALLED_MEMORIES_CANDIDATES = 1000;
 
     private AgentComposition() {
@@ -59,6 +66,7 @@ final class AgentComposition {
         static final BedrockModelClient BEDROCK = BedrockModelClient.create(
                 Composition.CONFIG.endpoint().orElse(null), Region.of(Composition.CONFIG.region()),
                 Composition.credentials());
+        static final Optional<Embeddings> EMBEDDINGS = embeddings(LambdaEnvironment.read().get(ENV_EMBEDDINGS_MODEL));
         static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -69,9 +77,9 @@ final class AgentComposition {
         static final MemoryStore MEMORY = new DynamoDbMemoryStore(Composition.DynamoDb.CLIENT,
                 Composition.Services.TABLE);
         static final ToolRegistry TOOLS = BuiltInTools.registry(new S3Workspace(Composition.S3.CLIENT, WORKSPACES),
-                new HttpRequestTool(SafeHttpFetcher.create()), MEMORY, Composition.Services.TASKS,
-                Composition.Services.PROJECTS, Composition.Services.SKILLS, Composition.Services.AGENTS,
-                Clock.systemUTC());
+                new HttpRequestTool(SafeHttpFetcher.create()), MEMORY, Clients.EMBEDDINGS,
+                Composition.Services.TASKS, Composition.Services.PROJECTS, Composition.Services.SKILLS,
+                Composition.Services.AGENTS, Clock.systemUTC());
         static final ToolInvoker INVOKER = ToolInvoker.create();
         static final Map<String, McpToolSource> MCP = new ConcurrentHashMap<>();
         static final AgentTurnService SERVICE = new AgentTurnService(Composition.Services.AGENTS,
@@ -81,6 +89,15 @@ final class AgentComposition {
                 new EventBridgeStepEvents(Clients.EVENT_BRIDGE, eventBus()),
                 new DynamoDbLlmCallStore(Composition.DynamoDb.CLIENT, Composition.Services.TABLE),
                 Pricing.standard(), Clock.systemUTC());
+    }
+
+    /** Bedrock embeddings of {@code model} on the platform's endpoint and credentials; none when it is unset. */
+    static Optional<Embeddings> embeddings(String model) {
+        if (model == null || model.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(BedrockEmbeddings.create(Composition.CONFIG.endpoint().orElse(null),
+                Region.of(Composition.CONFIG.region()), Composition.credentials(), model.strip()));
     }
 
     static AgentTurnService turns() {
@@ -141,7 +158,7 @@ final class AgentComposition {
         return Engine.TOOLS.forAgent(agent.tools(), step.stepType(), mcp);
     }
 
-    /** The memories of the agent's vault and its project's, ranked for the task. */
+    /** The memories of the agent's vault and its project's, ranked for the task as {@code recall} ranks them. */
     static List<PromptAssembler.Memory> recall(Principal agent, String agentId, String projectId, String query,
                                                int limit) {
         List<Memory> candidates = new ArrayList<>(Engine.MEMORY.list(agent.tenant(), Memory.Vault.agent(agentId),
@@ -150,7 +167,7 @@ final class AgentComposition {
             candidates.addAll(Engine.MEMORY.list(agent.tenant(), Memory.Vault.project(projectId),
                     RECALLED_MEMORIES_CANDIDATES));
         }
-        return MemoryRanking.rank(query, candidates, Clock.systemUTC().instant(), limit).stream()
+        return MemoryTools.rank(query, candidates, Clients.EMBEDDINGS, Clock.systemUTC().instant(), limit).stream()
                 .map(scored -> new PromptAssembler.Memory(scored.memory().type().wire(), scored.memory().content()))
                 .toList();
     }

@@ -3,12 +3,15 @@ package dev.skyloom.aws.agent;
 import dev.skyloom.core.agent.tools.Memory;
 import dev.skyloom.core.agent.tools.MemoryStore;
 import dev.skyloom.core.identity.TenantId;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -19,6 +22,11 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * {@code sk = MEMORY#AGENT#<agentId>#<memoryId>} (personal) or {@code MEMORY#PROJECT#<projectId>#<memoryId>}
  * (shared). A vault is read with one Query on its sort-key prefix; a memory is created with a put conditioned on
  * {@code attribute_not_exists(pk)}; a recall is an {@code ADD recalls :1} on an existing item.
+ *
+ * <p>A memory's embedding is two attributes: {@code embeddingSpace} (S, e.g. {@code amazon.titan-embed-text-v2:0/256})
+ * and {@code embedding} (B): the vector as IEEE 754 half-precision floats, little-endian, 2 bytes per dimension
+ * (512 bytes at 256 dimensions; base64 on DynamoDB's JSON wire). Half precision keeps about three significant digits,
+ * which moves a cosine similarity of unit vectors by less than 0.001, and halves what every recall reads.
  */
 public final class DynamoDbMemoryStore implements MemoryStore {
     private static final String PK = "pk";
@@ -57,6 +65,11 @@ public final class DynamoDbMemoryStore implements MemoryStore {
         item.put("author", s(memory.author()));
         item.put("createdAt", s(memory.createdAt().toString()));
         item.put("recalls", AttributeValue.fromN(Long.toString(memory.recalls())));
+        if (memory.embedding() != null) {
+            item.put("embeddingSpace", s(memory.embedding().space()));
+            item.put("embedding", AttributeValue.fromB(SdkBytes.fromByteArrayUnsafe(
+                    encode(memory.embedding().vector()))));
+        }
         try {
             dynamoDb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return true;
@@ -101,10 +114,33 @@ public final class DynamoDbMemoryStore implements MemoryStore {
     private static Memory memory(Map<String, AttributeValue> item, Memory.Vault vault) {
         AttributeValue last = item.get("lastRecalledAt");
         AttributeValue tags = item.get("tags");
+        AttributeValue space = item.get("embeddingSpace");
+        AttributeValue vector = item.get("embedding");
+        Memory.Embedding embedding = space == null || vector == null || vector.b() == null
+                || vector.b().asByteArrayUnsafe().length < 2 ? null
+                : new Memory.Embedding(space.s(), decode(vector.b().asByteArrayUnsafe()));
         return new Memory(item.get("id").s(), vault, Memory.Type.fromWire(item.get("type").s()),
                 item.get("content").s(), tags == null ? List.of() : tags.l().stream().map(AttributeValue::s).toList(),
                 item.get("author").s(), Instant.parse(item.get("createdAt").s()),
-                Long.parseLong(item.get("recalls").n()), last == null ? null : Instant.parse(last.s()));
+                Long.parseLong(item.get("recalls").n()), last == null ? null : Instant.parse(last.s()), embedding);
+    }
+
+    /** Half-precision floats, little-endian. */
+    static byte[] encode(float[] vector) {
+        ByteBuffer buffer = ByteBuffer.allocate(vector.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : vector) {
+            buffer.putShort(Float.floatToFloat16(v));
+        }
+        return buffer.array();
+    }
+
+    static float[] decode(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] vector = new float[bytes.length / 2];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = Float.float16ToFloat(buffer.getShort());
+        }
+        return vector;
     }
 
     private static AttributeValue s(String value) {

@@ -27,13 +27,14 @@ import software.amazon.eventstream.Message;
 /**
  * Bedrock runtime's Converse ({@code POST /model/{modelId}/converse}, JSON) and ConverseStream
  * ({@code POST /model/{modelId}/converse-stream}, AWS event-stream frames) on the edge, answered by the
- * {@link LocalModelServer}. Errors have Bedrock's REST-JSON shape: the code in {@code x-amzn-ErrorType}, the body
+ * {@link LocalModelServer}, and InvokeModel ({@code POST /model/{modelId}/invoke}) for embedding models, answered by
+ * {@link EmbeddingModels}. Errors have Bedrock's REST-JSON shape: the code in {@code x-amzn-ErrorType}, the body
  * {@code {"message": ...}}.
  */
 public final class BedrockApi implements ServiceHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BedrockApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern ROUTE = Pattern.compile("^/model/([^/]+)/(converse|converse-stream)$");
+    private static final Pattern ROUTE = Pattern.compile("^/model/([^/]+)/(converse|converse-stream|invoke)$");
     /** Bedrock's request limit is 20 MB; the largest images/documents go in the body base64-encoded. */
     private static final int MAX_BODY = 25 * 1024 * 1024;
     /** Characters of text per streamed delta, and of tool input JSON per streamed chunk. */
@@ -52,11 +53,15 @@ public final class BedrockApi implements ServiceHandler {
         Matcher route = ROUTE.matcher(path);
         if (!route.matches() || !"POST".equals(exchange.getRequestMethod())) {
             error(exchange, 404, "UnknownOperationException", "The local model server serves POST "
-                    + "/model/{modelId}/converse and POST /model/{modelId}/converse-stream; got "
-                    + exchange.getRequestMethod() + " " + path);
+                    + "/model/{modelId}/converse, POST /model/{modelId}/converse-stream and (for embedding models) "
+                    + "POST /model/{modelId}/invoke; got " + exchange.getRequestMethod() + " " + path);
             return;
         }
         String modelId = URLDecoder.decode(route.group(1), StandardCharsets.UTF_8);
+        if (route.group(2).equals("invoke")) {
+            invoke(exchange, modelId);
+            return;
+        }
         boolean stream = route.group(2).equals("converse-stream");
         long t0 = System.nanoTime();
         ModelAnswer answer;
@@ -82,6 +87,28 @@ public final class BedrockApi implements ServiceHandler {
             exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
             HttpExchanges.sendJson(exchange, 200, JSON.writeValueAsString(converseResponse(answer)));
         }
+    }
+
+    /** InvokeModel: the embedding models' bodies in and out (JSON, whatever the content type says). */
+    private static void invoke(HttpExchange exchange, String modelId) throws IOException {
+        JsonNode out;
+        try {
+            JsonNode body;
+            try {
+                body = JSON.readTree(HttpExchanges.readBody(exchange, MAX_BODY));
+            } catch (JacksonException e) {
+                throw BedrockException.validation("Malformed input request: the body is not valid JSON: "
+                        + e.getOriginalMessage());
+            }
+            out = EmbeddingModels.invoke(modelId, body == null ? JSON.missingNode() : body);
+        } catch (BedrockException e) {
+            LOG.debug("invoke refused modelId={} code={} message={}", modelId, e.code(), e.getMessage());
+            error(exchange, e.status(), e.code(), e.getMessage());
+            return;
+        }
+        LOG.debug("invoke modelId={}", modelId);
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        HttpExchanges.sendJson(exchange, 200, JSON.writeValueAsString(out));
     }
 
     /** The Converse response body. */
