@@ -55,7 +55,7 @@ final class AgentComposition {
      * The Bedrock embedding model for semantic memory recall, e.g. {@code amazon.titan-embed-text-v2:0}; unset or
      * blank: lexical ranking only.
      */
-    static final String ENV_EMBEDDINGS_MODEL = "SKYLOOM_EMBEDDINGS_MODEL";
+    static final String ENV_EMBEDDINGS_MODEL = SkyloomResources.ENV_EMBEDDINGS_MODEL;
     private static final int RECALLED_MEMORIES_CANDIDATES = 1000;
 
     private AgentComposition() {

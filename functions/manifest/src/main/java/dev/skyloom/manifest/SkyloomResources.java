@@ -21,6 +21,9 @@ public final class SkyloomResources {
     public static final String ENV_SECRETS_KEY = "SKYLOOM_SECRETS_KEY";
     /** The name of the platform's EventBridge bus. */
     public static final String ENV_EVENT_BUS = "SKYLOOM_EVENT_BUS";
+    /** The Bedrock model that embeds memories for semantic recall; unset for lexical ranking only. */
+    public static final String ENV_EMBEDDINGS_MODEL = "SKYLOOM_EMBEDDINGS_MODEL";
+    public static final String EMBEDDINGS_MODEL = "amazon.titan-embed-text-v2:0";
     /** The identity provider whose JWTs the API accepts (Cognito on AWS, the local issuer locally). */
     public static final String ENV_JWKS_URL = "SKYLOOM_JWKS_URL";
     public static final String ENV_JWT_ISSUER = "SKYLOOM_JWT_ISSUER";
@@ -119,7 +122,10 @@ public final class SkyloomResources {
                         ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
                         ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
                         ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
-                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS))),
+                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS),
+                        // semantic memory recall (docs/decisions/0401): Titan Text Embeddings V2 must be enabled
+                        // in the account's Bedrock model access; recall falls back to lexical ranking when it fails
+                        ENV_EMBEDDINGS_MODEL, EnvValue.literal(EMBEDDINGS_MODEL))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.readWrite(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),
