@@ -90,8 +90,19 @@ class ResourceManifestTest {
         assertThat(turn.timeoutSeconds()).isEqualTo(300);
         assertThat(turn.environment()).containsOnlyKeys("POWERTOOLS_SERVICE_NAME", "SKYLOOM_TABLE_MAIN",
                 "SKYLOOM_TABLE_EVENTS", "SKYLOOM_TABLE_IDEMPOTENCY", "SKYLOOM_BUCKET_WORKSPACES",
-                "SKYLOOM_BUCKET_ARTIFACTS", "SKYLOOM_SECRETS_KEY", "SKYLOOM_EVENT_BUS");
+                "SKYLOOM_BUCKET_ARTIFACTS", "SKYLOOM_SECRETS_KEY", "SKYLOOM_EVENT_BUS", "SKYLOOM_EMBEDDINGS_MODEL");
         assertThat(turn.environment().get("SKYLOOM_EVENT_BUS")).isEqualTo(EnvValue.eventBusName("bus"));
+        for (String authenticating : List.of("api", "authorizer")) {
+            assertThat(manifest.function(authenticating).environment()).as(authenticating)
+                    .containsEntry(SkyloomResources.ENV_JWKS_URL,
+                            EnvValue.identity(EnvValue.IdentityValue.Field.JWKS_URL))
+                    .containsEntry(SkyloomResources.ENV_JWT_ISSUER,
+                            EnvValue.identity(EnvValue.IdentityValue.Field.ISSUER))
+                    .containsEntry(SkyloomResources.ENV_JWT_CLIENT_IDS,
+                            EnvValue.identity(EnvValue.IdentityValue.Field.CLIENT_IDS));
+        }
+        assertThat(turn.environment()).as("only functions that authenticate JWTs know the identity provider")
+                .doesNotContainKey(SkyloomResources.ENV_JWKS_URL);
         assertThat(turn.grants()).contains(Grant.invokeModels(), Grant.putEvents("bus"),
                 Grant.readWrite(ResourceKind.TABLE, "events"));
 
