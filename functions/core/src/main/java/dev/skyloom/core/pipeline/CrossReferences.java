@@ -46,6 +46,7 @@ final class CrossReferences {
     private final List<InlineAgent> inlineAgents = new ArrayList<>();
     private final Map<String, Step> all = new LinkedHashMap<>();
     private final Map<String, Step> parentOf = new LinkedHashMap<>();
+    private boolean duplicates;
 
     /** What the checks resolved. */
     record Resolved(Map<String, String> agentIds, List<InlineAgent> inlineAgents, Flow flow) {
@@ -76,7 +77,8 @@ final class CrossReferences {
             transitions(step, stepList);
         }
         Set<String> reachable = flow.reachable();
-        boolean dangling = errors.stream().anyMatch(e -> e.message().contains("no such step"));
+        // the graph is only meaningful when every step id is unique and every transition names a step
+        boolean dangling = duplicates || errors.stream().anyMatch(e -> e.message().contains("no such step"));
         if (!dangling) {
             graph(reachable);
         }
@@ -104,6 +106,7 @@ final class CrossReferences {
     private void register(Step step, Step parent) {
         Step first = all.putIfAbsent(step.id(), step);
         if (first != null) {
+            duplicates = true;
             YamlTree.Location at = tree.at(first.path() + ".id");
             errors.add(tree.error(step.path() + ".id", "duplicate step id \"" + step.id() + "\": " + first.path()
                     + " (line " + at.line() + ") has it already; step ids must be unique"));
@@ -207,7 +210,7 @@ final class CrossReferences {
         for (Action action : step.actions().values()) {
             if (known != null && !known.contains(action.value())) {
                 errors.add(tree.keyError(action.path(), "step \"" + step.id() + "\" onResult \"" + action.value()
-                        + "\": a" + (step.type() == StepType.APPROVAL ? "n " : " ") + step.type().yaml()
+                        + "\": " + PipelineReader.article(step.type()) + " " + step.type().yaml()
                         + " answers " + String.join(" or ", known)));
             }
             if (action.gotoStep() != null && !flow.has(action.gotoStep())) {
@@ -427,14 +430,16 @@ final class CrossReferences {
         }
         double runDollars = pipeline.budget() != null && pipeline.budget().maxDollars() != null
                 ? pipeline.budget().maxDollars() : limits.maxDollarsPerRun();
-        if (dollars > runDollars + 1e-9) {
+        boolean stepOverLimit = errors.stream().anyMatch(e -> e.field().endsWith(".budget.maxDollars"));
+        if (dollars > runDollars + 1e-9 && !stepOverLimit) {
             errors.add(tree.error("steps", "the steps' budgets add up to $" + money(dollars) + ", over the "
                     + (pipeline.budget() != null && pipeline.budget().maxDollars() != null ? "pipeline's budget"
                     : "tenant's limit") + " of $" + money(runDollars) + " per run"));
         }
         long runTokens = pipeline.budget() != null && pipeline.budget().maxTokens() != null
                 ? pipeline.budget().maxTokens() : limits.maxTokensPerRun();
-        if (tokens > runTokens) {
+        boolean stepOverTokens = errors.stream().anyMatch(e -> e.field().endsWith(".budget.maxTokens"));
+        if (tokens > runTokens && !stepOverTokens) {
             errors.add(tree.error("steps", "the steps' token budgets add up to " + tokens + ", over the "
                     + (pipeline.budget() != null && pipeline.budget().maxTokens() != null ? "pipeline's budget"
                     : "tenant's limit") + " of " + runTokens + " per run"));

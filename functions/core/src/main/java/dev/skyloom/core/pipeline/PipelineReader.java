@@ -181,12 +181,12 @@ final class PipelineReader {
             }
         }
         if (inBranch && !BRANCH_STEP_TYPES.contains(type.yaml())) {
-            errors.add(tree.error(path + ".type", "a " + type.yaml() + " step cannot run inside a parallel branch; "
+            errors.add(tree.error(path + ".type", article(type) + " " + type.yaml() + " step cannot run inside a "
+                    + "parallel branch; "
                     + "branches hold agent and lambda steps"));
             return null;
         }
-        String label = "a" + (type == StepType.AGENT || type == StepType.APPROVAL ? "n " : " ") + type.yaml()
-                + " step";
+        String label = article(type) + " " + type.yaml() + " step";
         List<String> allowed = switch (type) {
             case AGENT -> inBranch ? AGENT_STEP.stream().filter(f -> !Set.of("onComplete", "onResult", "loop")
                     .contains(f)).toList() : AGENT_STEP;
@@ -491,6 +491,10 @@ final class PipelineReader {
             }
         }
         return values;
+    }
+
+    static String article(StepType type) {
+        return type == StepType.AGENT || type == StepType.APPROVAL ? "an" : "a";
     }
 
     private static Integer toInt(Long value) {

@@ -24,6 +24,8 @@ final class YamlTree {
         static final Location NONE = new Location(0, 0);
     }
 
+    private static final java.util.regex.Pattern DUPLICATE = java.util.regex.Pattern.compile(
+            "Duplicate field '([^']*)'");
     private final JsonNode root;
     private final Map<String, Location> values;
     private final Map<String, Location> keys;
@@ -80,10 +82,20 @@ final class YamlTree {
             return errors.isEmpty() ? new YamlTree(root, values, keys) : null;
         } catch (JsonProcessingException e) {
             Location where = location(e.getLocation());
-            String reason = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst()
-                    .orElse("").replaceAll("\\s+", " ").trim();
+            String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+            java.util.regex.Matcher duplicate = DUPLICATE.matcher(original);
+            if (duplicate.find()) {
+                errors.add(new PipelineError("", where.line(), where.column(), "is a duplicate key: \""
+                        + abbreviate(duplicate.group(1), 64) + "\" appears twice in one mapping"));
+                return null;
+            }
+            // SnakeYAML says what it was doing and what it found on lines of their own; the rest quotes the input
+            String reason = String.join("; ", original.lines().map(String::strip)
+                    .filter(l -> l.startsWith("while ") || l.startsWith("found ") || l.startsWith("expected ")
+                            || l.startsWith("mapping values") || l.startsWith("could not find"))
+                    .map(l -> l.replaceAll("\\s+", " ")).toList());
             errors.add(new PipelineError("", where.line(), where.column(), "is not valid YAML"
-                    + (reason.isEmpty() ? "" : ": " + abbreviate(reason, 160))));
+                    + (reason.isEmpty() ? "" : ": " + abbreviate(reason, 200))));
             return null;
         } catch (IOException e) {
             errors.add(new PipelineError("", 0, 0, "cannot be read as YAML"));
