@@ -424,9 +424,11 @@ final class PipelineReader {
     private String text(String path, JsonNode node, boolean required) {
         if (node == null || node.isNull()) {
             if (required) {
+                // the field is named by its path; the place is the mapping that lacks it
                 int dot = path.lastIndexOf('.');
-                String parent = dot < 0 ? "" : path.substring(0, dot);
-                errors.add(tree.error(parent, "is missing " + path.substring(dot + 1) + " (required)"));
+                YamlTree.Location where = tree.at(dot < 0 ? "" : path.substring(0, dot));
+                errors.add(new PipelineError(path, where.line(), where.column(), "is required"
+                        + (node == null ? "" : " (was null)")));
             }
             return null;
         }
