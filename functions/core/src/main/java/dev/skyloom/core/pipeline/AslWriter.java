@@ -15,7 +15,6 @@ import dev.skyloom.core.pipeline.PipelineIr.Step;
 import dev.skyloom.core.pipeline.PipelineIr.StepType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -775,11 +774,5 @@ final class AslWriter {
 
     static String jsonata(String expression) {
         return "{% " + expression + " %}";
-    }
-
-    static Set<String> stateNames(JsonNode machine) {
-        Set<String> names = new LinkedHashSet<>();
-        machine.path("States").fieldNames().forEachRemaining(names::add);
-        return names;
     }
 }

@@ -224,8 +224,4 @@ final class Flow {
         }
         return targets;
     }
-
-    static boolean isAgentLike(Step step) {
-        return step.type() == StepType.AGENT || step.type() == StepType.GATE || step.type() == StepType.COUNCIL;
-    }
 }
