@@ -163,7 +163,11 @@ final class AslWriter {
         detail.put("tenantId", jsonata("$run.tenantId"));
         detail.put("runId", jsonata("$run.runId"));
         detail.put("pipelineId", pipeline.id());
-        detail.put("pipelineVersion", pipeline.version());
+        if (pipeline.version().chars().allMatch(Character::isDigit)) {
+            detail.put("pipelineVersion", Long.parseLong(pipeline.version()));
+        } else {
+            detail.put("pipelineVersion", pipeline.version());
+        }
         details.accept(detail);
         return state;
     }

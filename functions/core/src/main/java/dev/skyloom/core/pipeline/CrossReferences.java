@@ -47,6 +47,7 @@ final class CrossReferences {
     private final Map<String, Step> all = new LinkedHashMap<>();
     private final Map<String, Step> parentOf = new LinkedHashMap<>();
     private boolean duplicates;
+    private boolean dangling;
 
     /** What the checks resolved. */
     record Resolved(Map<String, String> agentIds, List<InlineAgent> inlineAgents, Flow flow) {
@@ -78,7 +79,7 @@ final class CrossReferences {
         }
         Set<String> reachable = flow.reachable();
         // the graph is only meaningful when every step id is unique and every transition names a step
-        boolean dangling = duplicates || errors.stream().anyMatch(e -> e.message().contains("no such step"));
+        boolean dangling = duplicates || this.dangling;
         if (!dangling) {
             graph(reachable);
         }
@@ -203,6 +204,7 @@ final class CrossReferences {
 
     private void transitions(Step step, String stepList) {
         if (step.onComplete() != null && !flow.has(step.onComplete())) {
+            dangling = true;
             errors.add(tree.error(step.path() + ".onComplete", "step \"" + step.id() + "\" onComplete \""
                     + YamlTree.abbreviate(step.onComplete(), 64) + "\": no such step; steps are: " + stepList));
         }
@@ -214,8 +216,12 @@ final class CrossReferences {
                         + " answers " + String.join(" or ", known)));
             }
             if (action.gotoStep() != null && !flow.has(action.gotoStep())) {
+                dangling = true;
+                Step parent = parentOf.get(action.gotoStep());
                 errors.add(tree.error(action.path() + ".goto", "step \"" + step.id() + "\" onResult goto \""
-                        + YamlTree.abbreviate(action.gotoStep(), 64) + "\": no such step; steps are: " + stepList));
+                        + YamlTree.abbreviate(action.gotoStep(), 64) + "\": " + (parent != null
+                        ? "it runs inside parallel step \"" + parent.id() + "\", and goto can only go to a step of "
+                        + "the pipeline's own list; steps are: " : "no such step; steps are: ") + stepList));
             }
             if ((action.retry() || action.gotoStep() != null && flow.backward(step, action.gotoStep()))
                     && target(step, action) != null && target(step, action).maxRetries() == 0) {
@@ -327,7 +333,7 @@ final class CrossReferences {
         Template template = Template.parse(text, problems);
         String field = path.startsWith(step.path() + ".") ? path.substring(step.path().length() + 1) : path;
         String where = "step \"" + step.id() + "\" " + (field.startsWith("loop.") ? "loop over"
-                : field.startsWith("onResult.") ? "onResult " + field.substring("onResult.".length()) : field) + ": ";
+                : field.startsWith("onResult.") ? field.replace('.', ' ') : field) + ": ";
         for (String problem : problems) {
             errors.add(tree.error(path, where + problem));
         }

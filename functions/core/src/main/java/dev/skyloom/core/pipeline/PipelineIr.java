@@ -21,7 +21,8 @@ public final class PipelineIr {
         }
     }
 
-    public record Pipeline(String id, String name, long version, String description, Defaults defaults,
+    /** @param version the YAML's {@code version}, informative ("1" when absent) */
+    public record Pipeline(String id, String name, String version, String description, Defaults defaults,
                            List<AgentRef> agents, List<Step> steps, Budget budget) {
     }
 

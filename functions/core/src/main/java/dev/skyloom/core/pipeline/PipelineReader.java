@@ -27,6 +27,7 @@ final class PipelineReader {
     static final Pattern STEP_ID = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
     static final Pattern RESULT_VALUE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     static final Pattern PIPELINE_ID = dev.skyloom.core.resources.Check.SLUG;
+    private static final Pattern VERSION_LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
     private static final List<String> TOP = List.of("id", "name", "version", "description", "defaults", "agents",
             "steps", "budget");
     private static final List<String> DEFAULTS = List.of("model", "tools", "maxRetries", "timeoutSeconds",
@@ -81,7 +82,7 @@ final class PipelineReader {
         if (name != null && (name.isBlank() || name.length() > 200)) {
             errors.add(tree.error("name", "must be 1-200 characters"));
         }
-        Long version = integer("version", root.get("version"), 1, 999_999);
+        String version = version(root.get("version"));
         String description = text("description", root.get("description"), false);
         defaults = defaults(root.get("defaults"));
         List<AgentRef> agents = agents(root.get("agents"));
@@ -102,8 +103,25 @@ final class PipelineReader {
                 }
             }
         }
-        return new PipelineIr.Pipeline(id, name, version == null ? 1 : version, description, defaults, agents,
+        return new PipelineIr.Pipeline(id, name, version == null ? "1" : version, description, defaults, agents,
                 steps, budget);
+    }
+
+    /** An integer from 1, or a label such as "1.2.0" (informative: the API numbers stored versions itself). */
+    private String version(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual() && VERSION_LABEL.matcher(node.asText()).matches()) {
+            return node.asText();
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong() && node.asLong() >= 1) {
+            return Long.toString(node.asLong());
+        }
+        errors.add(tree.error("version", "must be an integer from 1 or a label of 1-40 letters, digits, '.', '_' "
+                + "and '-' such as 1.2.0 (was " + (node.isTextual() ? "\"" + YamlTree.abbreviate(node.asText(), 40)
+                + "\"" : node.isNumber() ? node.asText() : kind(node)) + ")"));
+        return null;
     }
 
     private Defaults defaults(JsonNode node) {

@@ -37,6 +37,11 @@ class PipelineErrorCorpusTest {
         return e.field() + " @ " + e.line() + ":" + e.column() + ": " + e.message();
     }
 
+    @org.junit.jupiter.api.Test
+    void corpus_hasAtLeastFortyCases() throws Exception {
+        assertThat(cases().count()).isGreaterThanOrEqualTo(40);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void compile_malformedPipeline_reportsExactlyTheExpectedErrors(String name) throws Exception {
