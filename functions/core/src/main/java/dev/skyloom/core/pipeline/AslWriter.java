@@ -634,8 +634,8 @@ final class AslWriter {
         ObjectNode assign = pass.putObject("Assign");
         assign.put("attempts", jsonata("$merge([$attempts, {" + quote(to) + ": $attempts" + field(to) + " + 1}])"));
         assign.put("feedback", jsonata("$merge([$feedback, {" + quote(to) + ": " + quote("\n\n[RETRY ")
-                + " & ($attempts" + field(to) + " + 1) & " + quote("/" + target.maxRetries() + "] ") + " & $string($steps"
-                + field(from.id()) + ".text)}])"));
+                + " & ($attempts" + field(to) + " + 1) & " + quote("/" + target.maxRetries() + "] ")
+                + " & $string($steps" + field(from.id()) + ".text)}])"));
         pass.put("Next", to);
         deferred.put(again, pass);
         if (!deferred.containsKey(exhausted)) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * Problems are collected, never thrown; a part that is wrong is left out of the IR.
  */
 final class PipelineReader {
-    static final Pattern STEP_ID = Pattern.compile("[a-z][a-z0-9_-]{0,39}");
+    static final Pattern STEP_ID = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
     static final Pattern RESULT_VALUE = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,63}");
     static final Pattern PIPELINE_ID = dev.skyloom.core.resources.Check.SLUG;
     private static final Pattern VERSION_LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
@@ -180,7 +180,8 @@ final class PipelineReader {
         String id = text(path + ".id", node.get("id"), true);
         if (id != null && !STEP_ID.matcher(id).matches()) {
             errors.add(tree.error(path + ".id", "\"" + YamlTree.abbreviate(id, 80) + "\" is not a valid step id: "
-                    + "1-40 characters of a-z, 0-9, '_' and '-', starting with a letter"));
+                    + "1-32 characters of a-z, 0-9, '_' and '-', starting with a letter (state names are built from "
+                    + "it)"));
             id = null;
         }
         String typeName = text(path + ".type", node.get("type"), false);

@@ -193,6 +193,28 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void compile_longestIdsAndValues_keepStateNamesWithin80Characters() throws Exception {
+        String a = "a".repeat(32);
+        String b = "b".repeat(32);
+        String value = "V".repeat(64);
+        JsonNode machine = asl("""
+                id: long
+                name: Long
+                steps:
+                  - {id: %s, agent: writer, input: A}
+                  - id: %s
+                    agent: writer
+                    input: B
+                    onResult:
+                      %s: {goto: %s}
+                      NOTE_%s: {notify: note}
+                """.formatted(a, b, value, a, value.substring(5)));
+
+        assertThat(machine.path("States").has(b + ".back." + a)).isTrue();
+        assertThat(machine.path("States").has(b + ".on.2")).isTrue();
+    }
+
+    @Test
     void template_parse_splitsTextAndReferences() {
         List<String> problems = new ArrayList<>();
         Template template = Template.parse("A {{ run.input.x }} B {{steps.plan.outputs.files}}", problems);
