@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  */
 final class AslWriter {
     static final String START = "Start";
+    static final String RESUME = "Resume";
     static final String RUN_COMPLETE = "RunComplete";
     static final String SUCCEEDED = "Succeeded";
     static final String RUN_FAILED = "RunFailed";
@@ -91,34 +92,51 @@ final class AslWriter {
 
     // ------------------------------------------------------------------------------------------------ fixed states
 
+    /**
+     * {@code Start} assigns the variables, restoring them from {@code resume.variables} when the execution resumes a
+     * failed run; {@code Resume} then goes to {@code resume.from} (a top-level step), else to the first step.
+     */
     private void start() {
         ObjectNode start = state("Pass", "The run's context: the execution input is {tenantId, runId, projectId, "
-                + "input, scenario, scenarios}; step results accumulate in $steps.");
+                + "input, scenario, scenarios, resume}; step results accumulate in $steps.");
         ObjectNode assign = start.putObject("Assign");
         assign.put("run", jsonata("$merge([{'projectId': null, 'scenario': null, 'scenarios': {}, 'input': {}}, "
                 + "$states.input])"));
-        assign.putObject("steps");
-        ObjectNode attempts = NODES.objectNode();
-        ObjectNode feedback = NODES.objectNode();
-        for (String id : retryTargets) {
-            attempts.put(id, 0);
-            feedback.put(id, "");
-        }
+        assign.put("steps", jsonata(restored("steps", "{}")));
         if (!retryTargets.isEmpty()) {
-            assign.set("attempts", attempts);
-            assign.set("feedback", feedback);
+            List<String> zeros = new ArrayList<>();
+            List<String> blanks = new ArrayList<>();
+            for (String id : retryTargets) {
+                zeros.add(quote(id) + ": 0");
+                blanks.add(quote(id) + ": ''");
+            }
+            assign.put("attempts", jsonata(restored("attempts", "{" + String.join(", ", zeros) + "}")));
+            assign.put("feedback", jsonata(restored("feedback", "{" + String.join(", ", blanks) + "}")));
         }
         if (hasApproval()) {
-            ObjectNode human = assign.putObject("human");
-            human.putNull("decision");
-            human.put("feedback", "");
+            assign.put("human", jsonata(restored("human", "{'decision': null, 'feedback': ''}")));
         }
         ObjectNode failure = assign.putObject("failure");
         failure.putNull("stepId");
         failure.put("error", "RUN_FAILED");
         failure.put("cause", "");
-        start.put("Next", flow.first());
+        start.put("Next", RESUME);
         states.set(START, start);
+
+        ObjectNode resume = state("Choice", "A run resumed after a failure (POST /runs/{id}/retry) starts again at "
+                + "the step that failed, with the results of the steps before it.");
+        ArrayNode choices = resume.putArray("Choices");
+        for (Step step : flow.steps()) {
+            choices.addObject().put("Condition", jsonata("$run.resume.from = " + quote(step.id())))
+                    .put("Next", step.id());
+        }
+        resume.put("Default", flow.first());
+        states.set(RESUME, resume);
+    }
+
+    /** The variable's value in {@code resume.variables} merged over its initial value. */
+    private static String restored(String variable, String initial) {
+        return "$merge([" + initial + ", $states.input.resume.variables." + variable + "])";
     }
 
     private void end() {

@@ -49,6 +49,25 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void compile_anyPipeline_canResumeAtEachTopLevelStep() throws Exception {
+        JsonNode machine = asl("""
+                id: r
+                name: R
+                steps:
+                  - {id: a, agent: writer, input: A}
+                  - {id: b, agent: writer, input: "B {{steps.a.output}}"}
+                """);
+
+        assertThat(machine.at("/States/Start/Next").asText()).isEqualTo("Resume");
+        assertThat(machine.at("/States/Start/Assign/steps").asText())
+                .isEqualTo("{% $merge([{}, $states.input.resume.variables.steps]) %}");
+        assertThat(machine.at("/States/Resume/Choices/1/Condition").asText())
+                .isEqualTo("{% $run.resume.from = 'b' %}");
+        assertThat(machine.at("/States/Resume/Choices/1/Next").asText()).isEqualTo("b");
+        assertThat(machine.at("/States/Resume/Default").asText()).isEqualTo("a");
+    }
+
+    @Test
     void compile_targetArns_areUsedAsGiven() throws Exception {
         CompileTarget target = new CompileTarget("arn:aws:states:eu-west-1:123456789012:stateMachine:agent-step",
                 "arn:aws:states:eu-west-1:123456789012:stateMachine:swarm",
@@ -115,7 +134,8 @@ class PipelineCompilerTest {
                       NEEDS_WORK: {retry: true}
                 """);
 
-        assertThat(machine.at("/States/Start/Assign/attempts").toString()).isEqualTo("{\"build\":0}");
+        assertThat(machine.at("/States/Start/Assign/attempts").asText())
+                .isEqualTo("{% $merge([{'build': 0}, $states.input.resume.variables.attempts]) %}");
         assertThat(machine.at("/States/build/Arguments/Input/prompt").asText())
                 .isEqualTo("{% $string('Build') & $feedback.build %}".replace("$string('Build')", "'Build'"));
         assertThat(machine.at("/States/build.back.build/Choices/0/Condition").asText())
