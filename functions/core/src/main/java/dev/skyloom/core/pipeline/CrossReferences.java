@@ -150,10 +150,35 @@ final class CrossReferences {
                 + (names.size() > LISTED_AGENTS ? ", ... (" + names.size() + " in all)" : "");
     }
 
+    /**
+     * An inline agent without {@code model} gets {@code defaults.model} (a Bedrock model id) with
+     * {@code defaults.temperature} and {@code defaults.maxOutputTokens}; without {@code tools},
+     * {@code defaults.tools}. Stored agents keep their own.
+     */
+    private JsonNode withDefaults(JsonNode inline) {
+        PipelineIr.Defaults defaults = pipeline.defaults();
+        com.fasterxml.jackson.databind.node.ObjectNode merged = inline.deepCopy();
+        if (!merged.has("model") && defaults.model() != null) {
+            com.fasterxml.jackson.databind.node.ObjectNode model = merged.putObject("model");
+            model.put("provider", "bedrock").put("modelId", defaults.model());
+            if (defaults.temperature() != null) {
+                model.put("temperature", defaults.temperature());
+            }
+            if (defaults.maxOutputTokens() != null) {
+                model.put("maxOutputTokens", defaults.maxOutputTokens());
+            }
+        }
+        if (!merged.has("tools") && defaults.tools() != null && !defaults.tools().isEmpty()) {
+            defaults.tools().forEach(merged.putArray("tools")::add);
+        }
+        return merged;
+    }
+
     private void inline(AgentRef ref) {
         Agent agent;
+        JsonNode definition = withDefaults(ref.inline());
         try {
-            agent = Json.MAPPER.treeToValue(ref.inline(), Agent.class);
+            agent = Json.MAPPER.treeToValue(definition, Agent.class);
         } catch (JsonProcessingException e) {
             String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
                     && m.getPath().getFirst().getFieldName() != null ? m.getPath().getFirst().getFieldName() : null;
@@ -172,13 +197,14 @@ final class CrossReferences {
             for (ApiError.Detail detail : e.details()) {
                 String at = ref.path() + "." + detail.field();
                 errors.add(tree.error(tree.at(at).line() > 0 ? at : ref.path(), "inline agent \"" + ref.key()
-                        + "\": " + detail.field() + " " + detail.problem()));
+                        + "\": " + detail.field() + " " + detail.problem() + (detail.field().equals("model")
+                        ? ": give it a model, or set defaults.model for every inline agent" : "")));
             }
             return;
         }
         String id = "agt_" + hash(pipeline.id() + "/" + ref.key());
         agentIds.put(ref.key(), id);
-        inlineAgents.add(new InlineAgent(id, ref.key(), ref.inline()));
+        inlineAgents.add(new InlineAgent(id, ref.key(), definition));
     }
 
     private void agentOf(Step step, String path, String name) {

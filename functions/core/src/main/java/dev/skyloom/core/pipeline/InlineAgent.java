@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  *
  * @param id         the id the ASL uses
  * @param name       its name, as steps refer to it
- * @param definition the body of {@code POST /agents} (already checked against {@code Agent.validate})
+ * @param definition the body of {@code POST /agents}, with the pipeline's {@code defaults} (model, tools) filled in
+ *                   where it had none; checked against {@code Agent.validate}
  */
 public record InlineAgent(String id, String name, JsonNode definition) {
 }

@@ -137,8 +137,8 @@ final class PipelineReader {
         Long timeout = integer("defaults.timeoutSeconds", node.get("timeoutSeconds"), 1, 7 * 24 * 3600);
         Long maxTurns = integer("defaults.maxTurns", node.get("maxTurns"), 1, 500);
         Long maxOutputTokens = integer("defaults.maxOutputTokens", node.get("maxOutputTokens"), 1, 200_000);
-        return new Defaults(text("defaults.model", node.get("model"), false),
-                strings("defaults.tools", node.get("tools")),
+        List<String> tools = strings("defaults.tools", node.get("tools"));
+        return new Defaults(text("defaults.model", node.get("model"), false), tools == null ? List.of() : tools,
                 maxRetries == null ? Defaults.MAX_RETRIES : maxRetries.intValue(), toInt(timeout), toInt(maxTurns),
                 toInt(maxOutputTokens), temperature);
     }

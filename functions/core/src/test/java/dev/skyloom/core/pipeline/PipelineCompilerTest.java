@@ -186,6 +186,28 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void compile_inlineAgentWithoutModel_getsTheDefaults() {
+        Compilation compilation = compiler.compile("""
+                id: d
+                name: D
+                defaults: {model: skyloom.local, temperature: 0.3, tools: [read_file]}
+                agents:
+                  - {name: helper}
+                  - {name: custom, model: {provider: scripted, modelId: demo}, tools: []}
+                steps:
+                  - {id: a, agent: helper, input: Help}
+                  - {id: b, agent: custom, input: Help}
+                """, AgentDirectory.NONE, CompileTarget.placeholders());
+
+        assertThat(compilation.errors()).isEmpty();
+        assertThat(compilation.inlineAgents().get(0).definition().toString()).isEqualTo("{\"name\":\"helper\","
+                + "\"model\":{\"provider\":\"bedrock\",\"modelId\":\"skyloom.local\",\"temperature\":0.3},"
+                + "\"tools\":[\"read_file\"]}");
+        assertThat(compilation.inlineAgents().get(1).definition().toString()).isEqualTo("{\"name\":\"custom\","
+                + "\"model\":{\"provider\":\"scripted\",\"modelId\":\"demo\"},\"tools\":[]}");
+    }
+
+    @Test
     void compile_blankOrHugeYaml_isOneError() {
         assertThat(compiler.compile(" ", AgentDirectory.NONE, CompileTarget.placeholders()).errors())
                 .extracting(PipelineError::message).containsExactly("is required: the pipeline definition as YAML "
