@@ -526,7 +526,7 @@ final class AslWriter {
         }
         if (node.isObject()) {
             ObjectNode object = NODES.objectNode();
-            node.fields().forEachRemaining(e -> object.set(e.getKey(), parameters(e.getValue(), scope)));
+            node.properties().forEach(e -> object.set(e.getKey(), parameters(e.getValue(), scope)));
             return object;
         }
         if (node.isArray()) {
@@ -548,7 +548,7 @@ final class AslWriter {
         input.put("runId", jsonata("$run.runId"));
         input.put("stepId", step.id());
         input.put("projectId", jsonata("$run.projectId"));
-        step.swarm().fields().forEachRemaining(e -> input.set(e.getKey(), e.getValue()));
+        step.swarm().properties().forEach(e -> input.set(e.getKey(), e.getValue()));
         timeout(state, step.timeoutSeconds());
         state.set("Assign", NODES.objectNode().put("steps", jsonata("$merge([$steps, {" + quote(step.id())
                 + ": {'output': $states.result.Output, 'outputs': $states.result.Output}}])")));

@@ -341,7 +341,7 @@ final class CrossReferences {
         if (node.isTextual()) {
             template(step, path, node.asText(), before, earlier, stepList, checkOrder, false);
         } else if (node.isObject()) {
-            node.fields().forEachRemaining(e -> parameters(step, path + "." + e.getKey(), e.getValue(), before,
+            node.properties().forEach(e -> parameters(step, path + "." + e.getKey(), e.getValue(), before,
                     earlier, stepList, checkOrder));
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {

@@ -279,8 +279,7 @@ final class PipelineReader {
             return null;
         }
         List<Action> actions = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
             String value = entry.getKey();
             String at = path + "." + value;
             if (!RESULT_VALUE.matcher(value).matches()) {
