@@ -309,8 +309,11 @@ final class AslWriter {
         String item = step.id() + ".Item";
         processor.put("StartAt", item);
         ObjectNode task = agentTask(step, Scope.LOOP, true);
+        ObjectNode itemStates = processor.putObject("States");
+        innerFailure(item, task, quote("step \"" + step.id() + "\" item ") + " & $states.input.index");
         task.put("End", true);
-        processor.putObject("States").set(item, task);
+        itemStates.set(item, task);
+        itemStates.set(item + ".Failed", failState());
         map.set("Assign", NODES.objectNode().put("steps", jsonata("$merge([$steps, {" + quote(step.id())
                 + ": {'output': [$map($states.result, function($o) {($o.output != null ? $o.output : $o.text)})], "
                 + "'items': [$states.result]}}])")));
@@ -399,10 +402,13 @@ final class AslWriter {
             ObjectNode task = councilTask(step, member, step.id() + "-" + (i + 1), jsonata(prompt),
                     strategy.equals("vote") ? null : step.effectiveOutputSchema());
             task.put("Output", jsonata("$merge([{'agent': " + quote(member) + "}, $states.result.Output])"));
-            task.put("End", true);
             ObjectNode branch = branches.addObject();
             branch.put("StartAt", name);
-            branch.putObject("States").set(name, task);
+            ObjectNode memberStates = branch.putObject("States");
+            innerFailure(name, task, quote("council \"" + step.id() + "\" member " + member));
+            task.put("End", true);
+            memberStates.set(name, task);
+            memberStates.set(name + ".Failed", failState());
         }
         states.set(membersName, parallel);
         if (strategy.equals("vote")) {
@@ -471,6 +477,7 @@ final class AslWriter {
                 Step s = branch.get(i);
                 Scope scope = new Scope(false, true, Set.copyOf(earlier));
                 ObjectNode task = s.type() == StepType.LAMBDA ? lambdaTask(s, scope, true) : agentTask(s, scope, true);
+                innerFailure(s.id(), task, quote("step \"" + s.id() + "\""));
                 if (i + 1 < branch.size()) {
                     task.put("Next", branch.get(i + 1).id());
                 } else {
@@ -478,6 +485,9 @@ final class AslWriter {
                 }
                 inner.set(s.id(), task);
                 earlier.add(s.id());
+            }
+            for (Step s : branch) {
+                inner.set(s.id() + ".Failed", failState());
             }
         }
         parallel.set("Assign", NODES.objectNode().put("steps", jsonata("$merge($append($append([$steps], "
@@ -670,6 +680,26 @@ final class AslWriter {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * A state inside a branch or a loop iteration cannot assign the run's {@code $failure}: its failure is re-thrown
+     * by {@code <name>.Failed} with the cause prefixed by {@code label} (which step, item or member), and the
+     * enclosing state's catcher reports it.
+     */
+    private static void innerFailure(String name, ObjectNode task, String label) {
+        ObjectNode c = task.putArray("Catch").addObject();
+        c.putArray("ErrorEquals").add("States.ALL");
+        c.put("Output", jsonata("{'Error': $states.errorOutput.Error, 'Cause': " + label
+                + " & ': ' & $string($states.errorOutput.Cause)}"));
+        c.put("Next", name + ".Failed");
+    }
+
+    private static ObjectNode failState() {
+        ObjectNode fail = state("Fail", null);
+        fail.put("Error", jsonata("$string($states.input.Error)"));
+        fail.put("Cause", jsonata("$string($states.input.Cause)"));
+        return fail;
+    }
 
     private void catchAll(ObjectNode state, String stepId) {
         ArrayNode catches = state.has("Catch") ? (ArrayNode) state.get("Catch") : state.putArray("Catch");
