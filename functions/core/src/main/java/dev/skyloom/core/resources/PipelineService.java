@@ -4,6 +4,10 @@ import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.api.Json;
 import dev.skyloom.core.api.Page;
 import dev.skyloom.core.identity.Principal;
+import dev.skyloom.core.pipeline.AgentDirectory;
+import dev.skyloom.core.pipeline.Compilation;
+import dev.skyloom.core.pipeline.CompileTarget;
+import dev.skyloom.core.pipeline.PipelineCompiler;
 import dev.skyloom.core.store.DocumentStore;
 import java.time.Clock;
 import java.util.List;
@@ -15,6 +19,11 @@ import java.util.OptionalLong;
  * Pipelines of a tenant and their versions. A new version and the head that points at it are written in one
  * transaction, so a version is never stored without its head moving, and two concurrent updates cannot both
  * become version n+1.
+ *
+ * <p>Built with a {@link CompileTarget}, every definition is compiled ({@link PipelineCompiler}) before it is
+ * stored, and a 400 lists every error with its line and column; agents are resolved among the caller's tenant's.
+ * Built without one, only {@code id}, {@code name} and {@code steps} are checked ({@link Pipeline#check}), as before
+ * the compiler existed.
  */
 public final class PipelineService {
     static final String COLLECTION = "PIPELINE";
@@ -23,11 +32,21 @@ public final class PipelineService {
     private final Documents<Pipeline> heads;
     private final Documents<Pipeline.Version> versions;
 
+    private final Documents<Agent> agents;
+    private final CompileTarget target;
+
     public PipelineService(DocumentStore store, Clock clock) {
+        this(store, clock, null);
+    }
+
+    /** @param target where compiled pipelines run, or null to skip compiling (only id, name and steps checked) */
+    public PipelineService(DocumentStore store, Clock clock, CompileTarget target) {
         this.store = store;
         this.clock = clock;
         this.heads = new Documents<>(store, clock, "Pipeline", Pipeline.class);
         this.versions = new Documents<>(store, clock, "Pipeline version", Pipeline.Version.class);
+        this.agents = new Documents<>(store, clock, "Agent", Agent.class);
+        this.target = target;
     }
 
     static String versionCollection(String pipelineId) {
@@ -38,12 +57,18 @@ public final class PipelineService {
         return String.format("v%06d", version);
     }
 
+    /** Checks a definition without a tenant: agent references are not looked up (any name or id is accepted). */
     public Pipeline.Checked validate(Pipeline.Input input) {
-        return Pipeline.check(input.yaml());
+        return target == null ? Pipeline.check(input.yaml()) : checked(compile(input, ANY_AGENT));
+    }
+
+    /** Checks a definition as {@link #create} would, agents resolved among the caller's tenant's. */
+    public Pipeline.Checked validate(Principal caller, Pipeline.Input input) {
+        return target == null ? Pipeline.check(input.yaml()) : checked(compile(input, directory(caller)));
     }
 
     public Stored<Pipeline> create(Principal caller, Pipeline.Input input) {
-        Pipeline.Checked checked = valid(input);
+        Pipeline.Checked checked = valid(caller, input);
         Pipeline head = new Pipeline(checked.name(), checked.description(), 1);
         DocumentStore.Write write = store.transact(caller.tenant(), List.of(
                 new DocumentStore.Create(COLLECTION, checked.id(), Json.write(head)),
@@ -57,7 +82,7 @@ public final class PipelineService {
     }
 
     public Stored<Pipeline> update(Principal caller, String id, Pipeline.Input input, OptionalLong ifMatch) {
-        Pipeline.Checked checked = valid(input);
+        Pipeline.Checked checked = valid(caller, input);
         if (!id.equals(checked.id())) {
             throw ApiError.invalidField("yaml.id", "must be '" + Documents.abbreviate(id)
                     + "', the pipeline being updated");
@@ -125,7 +150,64 @@ public final class PipelineService {
         } while (cursor.isPresent());
     }
 
-    private static Pipeline.Checked valid(Pipeline.Input input) {
+    private static final AgentDirectory ANY_AGENT = new AgentDirectory() {
+        @Override
+        public Optional<String> resolve(String idOrName) {
+            return Optional.of(idOrName);
+        }
+
+        @Override
+        public List<String> names() {
+            return List.of();
+        }
+    };
+
+    private Compilation compile(Pipeline.Input input, AgentDirectory directory) {
+        return PipelineCompiler.create().compile(input.yaml(), directory, target);
+    }
+
+    private static Pipeline.Checked checked(Compilation compilation) {
+        var pipeline = compilation.pipeline();
+        return new Pipeline.Checked(pipeline == null ? null : pipeline.id(), pipeline == null ? null : pipeline.name(),
+                pipeline == null ? null : pipeline.description(),
+                compilation.errors().stream().map(dev.skyloom.core.pipeline.PipelineError::detail).toList());
+    }
+
+    /** The caller's tenant's agents by id and by name (the first 1000, enough to check a definition). */
+    private AgentDirectory directory(Principal caller) {
+        Map<String, String> byName = new java.util.TreeMap<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        Optional<Map<String, String>> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            Page<Stored<Agent>> page = agents.list(caller.tenant(), AgentService.COLLECTION, cursor, 100);
+            for (Stored<Agent> agent : page.items()) {
+                ids.add(agent.id());
+                byName.putIfAbsent(agent.doc().name(), agent.id());
+            }
+            cursor = page.next();
+        } while (cursor.isPresent() && ++pages < 10);
+        return new AgentDirectory() {
+            @Override
+            public Optional<String> resolve(String idOrName) {
+                return ids.contains(idOrName) ? Optional.of(idOrName) : Optional.ofNullable(byName.get(idOrName));
+            }
+
+            @Override
+            public List<String> names() {
+                return List.copyOf(byName.keySet());
+            }
+        };
+    }
+
+    private Pipeline.Checked valid(Principal caller, Pipeline.Input input) {
+        if (target != null) {
+            Compilation compilation = compile(input, directory(caller));
+            if (!compilation.ok()) {
+                throw compilation.toApiError();
+            }
+            return checked(compilation);
+        }
         Pipeline.Checked checked = Pipeline.check(input.yaml());
         if (!checked.problems().isEmpty()) {
             throw ApiError.badRequest("Invalid pipeline: " + checked.problems().getFirst().field() + " "
