@@ -119,7 +119,10 @@ final class Composition {
         static final UsageService USAGE = new UsageService(new DynamoDbLlmCallStore(DynamoDb.CLIENT, TABLE),
                 Clock.systemUTC());
         static final SkillService SKILLS = new SkillService(DOCUMENTS, Clock.systemUTC());
-        static final PipelineService PIPELINES = new PipelineService(DOCUMENTS, Clock.systemUTC());
+        // pipelines are compiled on create and update (every error at once, with line and column); the ASL of a
+        // version is produced with placeholders here and bound to the deployment's ARNs when it is deployed
+        static final PipelineService PIPELINES = new PipelineService(DOCUMENTS, Clock.systemUTC(),
+                dev.skyloom.core.pipeline.CompileTarget.placeholders());
         static final SecretService SECRETS = new SecretService(DOCUMENTS, Clock.systemUTC(), Composition::cipher,
                 AGENTS);
     }

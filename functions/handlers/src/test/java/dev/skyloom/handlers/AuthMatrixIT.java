@@ -18,6 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
  * tenant B's credentials on tenant A's objects → 404 (never 200, never a 403 that leaks existence).
  */
 class AuthMatrixIT {
+    /** The body of a pipeline create or update: a valid pipeline (it compiles) with the given id. */
+    static String pipeline(String id) {
+        return "{\"yaml\":\"id: " + id + "\\nname: y\\nagents: [{name: a, model: {provider: bedrock, "
+                + "modelId: skyloom.local}}]\\nsteps: [{id: s, agent: a, input: go}]\\n\"}";
+    }
+
     @TempDir
     Path dataDir;
 
@@ -36,9 +42,9 @@ class AuthMatrixIT {
             Map.entry("PUT /api/v1/secrets/{name}/value", "{\"value\":\"v2\"}"),
             Map.entry("POST /api/v1/skills", "{\"markdown\":\"---\\nname: other\\ndescription: d\\n---\\n\"}"),
             Map.entry("PUT /api/v1/skills/{name}", "{\"markdown\":\"---\\nname: openai\\ndescription: d\\n---\\n\"}"),
-            Map.entry("POST /api/v1/pipelines/validate", "{\"yaml\":\"id: x\\nname: y\\n\"}"),
-            Map.entry("POST /api/v1/pipelines", "{\"yaml\":\"id: other\\nname: y\\n\"}"),
-            Map.entry("PUT /api/v1/pipelines/{pipelineId}", "{\"yaml\":\"id: build\\nname: y\\n\"}"),
+            Map.entry("POST /api/v1/pipelines/validate", pipeline("x")),
+            Map.entry("POST /api/v1/pipelines", pipeline("other")),
+            Map.entry("PUT /api/v1/pipelines/{pipelineId}", pipeline("build")),
             Map.entry("POST /api/v1/users", "{\"email\":\"eve@example.com\",\"password\":\"correct horse battery\","
                     + "\"roles\":[\"viewer\"]}"),
             Map.entry("PUT /api/v1/users/{userId}", "{\"roles\":[\"viewer\"]}"),
@@ -66,7 +72,7 @@ class AuthMatrixIT {
             ids.put("keyId", api.get("/api/v1/me", alice).json().path("keyId").asText());
             ids.put("userId", api.post("/api/v1/users", alice, "{\"email\":\"ada@example.com\",\"password\":"
                     + "\"correct horse battery\",\"roles\":[\"viewer\"]}").json().path("id").asText());
-            ids.put("pipelineId", api.post("/api/v1/pipelines", alice, "{\"yaml\":\"id: build\\nname: B\\n\"}")
+            ids.put("pipelineId", api.post("/api/v1/pipelines", alice, pipeline("build"))
                     .json().path("id").asText());
             ids.put("version", "1");
             ids.put("callId", "llm_00000000000000000000");

@@ -42,7 +42,9 @@ class CatalogIT {
             assertThat(disabled.json().path("enabled").asBoolean()).isFalse();
             assertThat(api.get("/api/v1/skills", token).json().path("items")).hasSize(1);
 
-            String yaml = "id: build\nname: Build\nsteps:\n  - id: plan\n    agent: planner\n";
+            String yaml = "id: build\nname: Build\nagents:\n  - name: planner\n    model: {provider: bedrock, "
+                    + "modelId: skyloom.local}\nsteps:\n  - id: plan\n    agent: planner\n"
+                    + "    input: \"Plan {{run.input.goal}}\"\n";
             ApiClient.Response valid = api.post("/api/v1/pipelines/validate", token, "{\"yaml\":" + json(yaml) + "}");
             assertThat(valid.json().path("valid").asBoolean()).isTrue();
             ApiClient.Response invalid = api.post("/api/v1/pipelines/validate", token,
@@ -72,6 +74,15 @@ class CatalogIT {
             assertThat(invalidStore.status()).isEqualTo(400);
             assertThat(invalidStore.json().path("error").path("details").get(0).path("field").asText())
                     .isEqualTo("yaml.id");
+
+            // the compiler's errors reach the API with their line and column and the valid choices
+            ApiClient.Response unknownStep = api.post("/api/v1/pipelines", token, "{\"yaml\":" + json(yaml
+                    + "    onComplete: plann\n") + "}");
+            assertThat(unknownStep.status()).as(unknownStep.toString()).isEqualTo(400);
+            JsonNode detail = unknownStep.json().path("error").path("details").get(0);
+            assertThat(detail.path("field").asText()).isEqualTo("yaml.steps[0].onComplete");
+            assertThat(detail.path("problem").asText())
+                    .isEqualTo("line 10, column 17: step \"plan\" onComplete \"plann\": no such step; steps are: plan");
 
             assertThat(api.send("DELETE", "/api/v1/pipelines/build", token, null).status()).isEqualTo(204);
             assertThat(api.get("/api/v1/pipelines/build/versions/1", token).status()).isEqualTo(404);
