@@ -4,6 +4,7 @@ import dev.skyloom.infra.DeploymentConfig;
 import dev.skyloom.infra.constructs.Api;
 import dev.skyloom.infra.constructs.Data;
 import dev.skyloom.infra.constructs.DeployedResources;
+import dev.skyloom.infra.constructs.EventSources;
 import dev.skyloom.infra.constructs.Functions;
 import dev.skyloom.infra.constructs.Identity;
 import dev.skyloom.infra.constructs.Messaging;
@@ -39,6 +40,7 @@ public final class PlatformStack extends Stack {
 
     private final Messaging messaging;
     private final Functions functions;
+    private final EventSources eventSources;
     private final Workflows workflows;
     private final Rules rules;
     private final Scheduling scheduling;
@@ -64,6 +66,9 @@ public final class PlatformStack extends Stack {
                 .resources(resources)
                 .code(Code.fromAsset(config.functionsJar().toString()))
                 .build());
+
+        eventSources = new EventSources(this, "EventSources",
+                new EventSources.EventSourcesProps(resources, functions.aliases()));
 
         workflows = new Workflows(this, "Workflows", Workflows.WorkflowsProps.builder()
                 .stateMachines(stateMachines)
@@ -122,6 +127,11 @@ public final class PlatformStack extends Stack {
 
     public Functions functions() {
         return functions;
+    }
+
+    /** The SQS event source mappings of the manifest. */
+    public EventSources eventSources() {
+        return eventSources;
     }
 
     public Workflows workflows() {
