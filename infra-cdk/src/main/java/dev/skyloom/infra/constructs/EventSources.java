@@ -39,7 +39,11 @@ public final class EventSources extends Construct {
             if (spec.reportBatchItemFailures()) {
                 mapping.functionResponseTypes(List.of("ReportBatchItemFailures"));
             }
-            mappings.put(spec.name(), mapping.build());
+            CfnEventSourceMapping built = mapping.build();
+            Suppressions.suppress(built, "Serverless-LambdaEventSourceMappingDestination",
+                    "An SQS event source mapping supports no on-failure destination; the queue's redrive policy "
+                            + "moves a message that keeps failing to its dead-letter queue, which has a depth alarm.");
+            mappings.put(spec.name(), built);
         }
     }
 
