@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skyloom.aws.events.DynamoDbEventStore;
+import dev.skyloom.core.events.EventStore;
+import dev.skyloom.core.events.EventStream;
+import dev.skyloom.core.events.IncomingEvent;
+import dev.skyloom.core.events.StoredEvent;
+import dev.skyloom.core.identity.TenantId;
 import dev.skyloom.local.cloud.LocalCloud;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.SkyloomResources;
 import java.io.BufferedReader;
@@ -96,7 +104,7 @@ class EventsIT {
         }
     }
 
-    private static PutEventsRequestEntry entry(String tenant, String runId, String type, String eventId) {
+    static PutEventsRequestEntry entry(String tenant, String runId, String type, String eventId) {
         String detail = JSON.createObjectNode().put("tenantId", tenant).put("runId", runId).put("stepId", "plan")
                 .put("agentId", "agt_1").put("executionId", "exec-1").put("turn", 1).put("eventId", eventId)
                 .toString();
@@ -124,7 +132,7 @@ class EventsIT {
         }
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -238,6 +246,43 @@ class EventsIT {
                 .containsExactlyInAnyOrderElementsOf(sent);
         System.out.println("figure: 200 events from 4 producers stored and readable in ms=" + millis
                 + " invocations=" + cloud.eventSourceMappings().orElseThrow().mappings().getFirst().invocations());
+    }
+
+    @Test
+    void theStore_underEightConcurrentWriters_withRepeatedIds_keepsSeqsGapless_andEachIdOnce() throws Exception {
+        EventStream stream = EventStream.run(new TenantId("alice"), "run-store");
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        List<Future<List<EventStore.Appended>>> results = new ArrayList<>();
+        try (DynamoDbClient dynamoDb = PlatformIT.dynamoDb(cloud.edgeEndpoint())) {
+            for (int w = 0; w < 8; w++) {
+                int writer = w;
+                // one store per writer: each has its own cache of stream heads, like separate Lambda containers
+                DynamoDbEventStore store = new DynamoDbEventStore(dynamoDb, "skyloom-events", Clock.systemUTC());
+                results.add(writers.submit(() -> {
+                    List<EventStore.Appended> appended = new ArrayList<>();
+                    for (int i = 0; i < 25; i++) {
+                        // writers 0-3 and 4-7 send the same ids: every id arrives twice, concurrently
+                        String id = "evt_w" + (writer % 4) + "_" + i;
+                        appended.addAll(store.appendAll(List.of(new IncomingEvent(stream, id, "STEP_OUTPUT",
+                                "skyloom.agent", Instant.now(), "plan", JSON.createObjectNode().put("i", i)))));
+                    }
+                    return appended;
+                }));
+            }
+            List<EventStore.Appended> all = new ArrayList<>();
+            for (Future<List<EventStore.Appended>> result : results) {
+                all.addAll(result.get(120, TimeUnit.SECONDS));
+            }
+            writers.shutdown();
+
+            assertThat(all.stream().filter(a -> !a.duplicate()).map(EventStore.Appended::seq).sorted().toList())
+                    .isEqualTo(oneTo(100));
+            assertThat(all.stream().filter(EventStore.Appended::duplicate)).hasSize(100);
+            List<StoredEvent> stored = new DynamoDbEventStore(dynamoDb, "skyloom-events", Clock.systemUTC())
+                    .read(stream, 0, 500);
+            assertThat(stored.stream().map(StoredEvent::seq).toList()).isEqualTo(oneTo(100));
+            assertThat(stored.stream().map(StoredEvent::eventId).distinct()).hasSize(100);
+        }
     }
 
     @Test

@@ -35,10 +35,11 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  *   <li>stream head: same {@code pk}, {@code seq = 0}; {@code last} = the highest sequence number;</li>
  *   <li>event id: {@code pk = TENANT#<t>#EVENTID#<eventId>}, {@code seq = 0}; {@code stream}, {@code eventSeq}.</li>
  * </ul>
- * An append is one transaction: put the event id item if absent, advance the head from {@code n} to {@code n+1}
- * only if it still reads {@code n}, put the event at {@code n+1} if absent. A repeated event id cancels it (a
- * duplicate); a head moved by a concurrent append cancels it too, and the append retries with the head's new value
- * (returned by the failed condition). So sequence numbers have no gaps and no duplicates.
+ * An append of k events of one stream is one transaction: put each event id item if absent, advance the head from
+ * {@code n} to {@code n+k} only if it still reads {@code n}, put the events at {@code n+1 .. n+k} if absent. An event
+ * id that exists cancels it (that event is a duplicate and leaves the group); a head moved by a concurrent append
+ * cancels it too, and the append retries with the head's new value (returned by the failed condition). So sequence
+ * numbers have no gaps and no duplicates. See docs/decisions/0600-events-ingest-and-streams.md.
  */
 public final class DynamoDbEventStore implements EventStore {
     /** How long events (and their id items) are kept; the table's TTL deletes them afterwards. */

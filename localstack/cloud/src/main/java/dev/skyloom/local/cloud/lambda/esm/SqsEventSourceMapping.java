@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -40,7 +41,12 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 public final class SqsEventSourceMapping implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SqsEventSourceMapping.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final int WAIT_SECONDS = 10;
+    /**
+     * The long poll of each receive. Short, because a receive cannot be called off: {@link #close()} waits for the
+     * pollers' last receives, so that no message is handed to a poller that is gone (it would stay invisible for the
+     * queue's visibility timeout). A message arriving during a receive is answered at once, whatever the wait.
+     */
+    static final int WAIT_SECONDS = 2;
 
     /**
      * @param name     a stable name for logs, e.g. {@code events-to-ingest}
@@ -111,7 +117,9 @@ public final class SqsEventSourceMapping implements AutoCloseable {
                 }
                 continue;
             }
-            if (!batch.isEmpty() && running) {
+            if (!batch.isEmpty() && !running) {
+                release(batch);
+            } else if (!batch.isEmpty()) {
                 try {
                     deliver(batch);
                 } catch (RuntimeException e) {
@@ -119,6 +127,24 @@ public final class SqsEventSourceMapping implements AutoCloseable {
                             + "reason={}", config.name(), e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * Gives back a batch received while stopping (a long poll that was waiting when the mapping closed): visible again
+     * at once, instead of after the visibility timeout.
+     */
+    private void release(List<Message> batch) {
+        try {
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (Message message : batch) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(entries.size()))
+                        .receiptHandle(message.receiptHandle()).visibilityTimeout(0).build());
+            }
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(config.queueUrl()).entries(entries));
+        } catch (RuntimeException e) {
+            LOG.debug("event source mapping could not give back a batch while stopping; it returns after the "
+                    + "visibility timeout name={} reason={}", config.name(), e.toString());
         }
     }
 
@@ -237,7 +263,15 @@ public final class SqsEventSourceMapping implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        threads.forEach(Thread::interrupt);
+        for (Thread thread : threads) {
+            try {
+                // a poller in a receive finishes it (and gives back what it got); one in an invocation finishes that
+                thread.join(java.time.Duration.ofSeconds(WAIT_SECONDS + 3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         LOG.info("event source mapping stopped name={} invocations={} deleted={}", config.name(), invocations.get(),
                 deleted.get());
     }
