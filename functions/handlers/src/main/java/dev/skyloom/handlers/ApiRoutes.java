@@ -350,7 +350,7 @@ final class ApiRoutes {
         // GET /runs/{runId}/stream, which calls this route
         r.add("GET", V1 + "/runs/{runId}/events", "runs:read",
                 "A run's events in order after a sequence number (?after=&limit=); ?wait=1..25 long-polls until one "
-                        + "exists. A run without events in your tenant is an empty list",
+                        + "exists. A run without events in your tenant is a 404 (after the wait)",
                 (req, p) -> ApiResponse.ok(runEventsJson(IngestComposition.runEvents().read(p, req.param("runId"),
                         req.queryParam("after"), req.queryParam("limit"), req.queryParam("wait"))))
                         .withHeader("Cache-Control", "no-store"));

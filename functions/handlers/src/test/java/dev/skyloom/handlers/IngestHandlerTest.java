@@ -26,6 +26,11 @@ class IngestHandlerTest {
         }
 
         @Override
+        public boolean exists(EventStream stream) {
+            return false;
+        }
+
+        @Override
         public List<StoredEvent> read(EventStream stream, long after, int limit) {
             return List.of();
         }

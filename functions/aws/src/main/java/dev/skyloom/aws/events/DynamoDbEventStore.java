@@ -191,6 +191,15 @@ public final class DynamoDbEventStore implements EventStore {
         }
     }
 
+    @Override
+    public boolean exists(EventStream stream) {
+        try {
+            return readHead(streamKey(stream)) > 0;
+        } catch (SdkException e) {
+            throw new EventStoreException("reading stream " + streamKey(stream) + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private long readHead(String pk) {
         Map<String, AttributeValue> head = dynamoDb.getItem(b -> b.tableName(table).consistentRead(true)
                 .key(Map.of("pk", s(pk), "seq", n(0)))).item();

@@ -28,6 +28,9 @@ public interface EventStore {
         return events.stream().map(this::append).toList();
     }
 
+    /** Whether the stream has ever had an event (within the retention period). */
+    boolean exists(EventStream stream);
+
     /** Up to {@code limit} events of the stream with {@code seq > after}, in sequence order. */
     List<StoredEvent> read(EventStream stream, long after, int limit);
 

@@ -12,8 +12,9 @@ import java.util.Optional;
  * A run's events for the API, always in the caller's tenant: a page after a sequence number, optionally waiting
  * (long poll) until there is one.
  *
- * <p>Runs are not stored yet, so a run id without events in the caller's tenant is an empty stream, not a 404; that
- * also holds for another tenant's run, whose events live under that tenant's key and are never read.
+ * <p>Runs are not stored yet, so a run is known by its events: a run without any event in the caller's tenant is a 404
+ * (after the wait, if one was asked for: a run just started may not have its first event stored yet). Another tenant's
+ * run is therefore a 404 too, as everywhere in the API; its events live under that tenant's key and are never read.
  */
 public final class RunEventsService {
     /** The longest wait: API Gateway cuts a request at 29 s, and the API function's timeout is 29 s. */
@@ -67,8 +68,14 @@ public final class RunEventsService {
         while (true) {
             List<StoredEvent> items = store.read(stream, from, max);
             Duration left = Duration.between(clock.instant(), deadline);
-            if (!items.isEmpty() || left.isNegative() || left.isZero()) {
-                return new Page(items, items.isEmpty() ? from : items.getLast().seq());
+            if (!items.isEmpty()) {
+                return new Page(items, items.getLast().seq());
+            }
+            if (left.isNegative() || left.isZero()) {
+                if (from == 0 || !store.exists(stream)) {
+                    throw ApiError.notFound("Run " + runId);
+                }
+                return new Page(items, from);
             }
             try {
                 sleeper.sleep(pause.compareTo(left) < 0 ? pause : left);

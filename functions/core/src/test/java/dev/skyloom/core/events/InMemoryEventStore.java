@@ -36,6 +36,11 @@ final class InMemoryEventStore implements EventStore {
     }
 
     @Override
+    public synchronized boolean exists(EventStream stream) {
+        return streams.containsKey(stream);
+    }
+
+    @Override
     public synchronized List<StoredEvent> read(EventStream stream, long after, int limit) {
         return streams.getOrDefault(stream, List.of()).stream().filter(e -> e.seq() > after).limit(limit).toList();
     }

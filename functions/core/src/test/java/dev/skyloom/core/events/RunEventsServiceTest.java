@@ -70,8 +70,12 @@ class RunEventsServiceTest {
         Principal bob = new Principal(new TenantId("bob"), "k2", "u2", Set.of("*"), false);
         assertThat(service(() -> { }).read(bob, "r1", Optional.empty(), Optional.empty(), Optional.empty()).items())
                 .extracting(StoredEvent::eventId).containsExactly("b1");
-        assertThat(service(() -> { }).read(alice, "r2", Optional.empty(), Optional.empty(), Optional.empty()).items())
-                .as("a run without events is an empty stream").isEmpty();
+        ApiError unknown = catchThrowableOfType(ApiError.class, () -> service(() -> { }).read(alice, "r2",
+                Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(unknown.status()).as("a run without events in the tenant is not found").isEqualTo(404);
+        ApiError otherTenants = catchThrowableOfType(ApiError.class, () -> service(() -> { }).read(bob, "r1",
+                Optional.of("1"), Optional.empty(), Optional.empty()));
+        assertThat(otherTenants).as("bob's r1 has one event: after 1 is an empty page, not a 404").isNull();
     }
 
     @Test
@@ -89,12 +93,22 @@ class RunEventsServiceTest {
 
     @Test
     void read_withWait_andNoEvent_answersEmptyAtTheDeadline() {
+        add("alice", "r1", "e1");
         RunEventsService.Page page = service(() -> { }).read(alice, "r1", Optional.of("7"), Optional.empty(),
                 Optional.of("3"));
 
         assertThat(page.items()).isEmpty();
         assertThat(page.next()).isEqualTo(7);
         assertThat(sleeps.stream().reduce(Duration.ZERO, Duration::plus)).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void read_ofARunWithoutEvents_waitsForItsFirst_thenIsA404() {
+        ApiError error = catchThrowableOfType(ApiError.class, () -> service(() -> { }).read(alice, "new-run",
+                Optional.empty(), Optional.empty(), Optional.of("2")));
+
+        assertThat(error.status()).isEqualTo(404);
+        assertThat(sleeps.stream().reduce(Duration.ZERO, Duration::plus)).isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The stream is made of calls to the API function's own events route ({@code ?after=<last seq>&wait=20}) with the
  * client's headers, so authentication, scopes, rate limits and tenancy are decided in one place. The first call's
- * error (401, 403, 400, 429) is the stream's answer; once streaming, each event is written as {@code id: <seq>},
+ * error (401, 403, 400, 429; 404 for a run without events in the caller's tenant, after waiting for a first
+ * event once) is the stream's answer; once streaming, each event is written as {@code id: <seq>},
  * {@code event: <type>}, {@code data: <the item as JSON>}, and an empty poll as a comment, which also finds out
  * that the client has gone. The client resumes with {@code Last-Event-ID} (or {@code ?after=} on a first connect,
  * since a browser's EventSource cannot set headers): nothing is lost across reconnects.
@@ -79,6 +80,11 @@ final class RunEventStream {
             while (true) {
                 JsonNode response = call(new Query(exchange, runId, after, out == null ? 0 : WAIT_SECONDS));
                 int status = response.path("statusCode").asInt(502);
+                if (out == null && status == 404) {
+                    // a run just started may not have its first event yet: wait for it once before answering 404
+                    response = call(new Query(exchange, runId, after, WAIT_SECONDS));
+                    status = response.path("statusCode").asInt(502);
+                }
                 if (out == null) {
                     if (status != 200) {
                         HttpExchanges.send(exchange, status, "application/json",
