@@ -16,8 +16,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * manifest, created at every start (a mapping's UUID is derived from its name, so it is the same after a restart).
  */
 public final class EventSourceMappings implements AutoCloseable {
-    /** Pollers per mapping locally: enough to run batches of one queue concurrently, as Lambda does. */
-    static final int MAX_LOCAL_POLLERS = 3;
+    /**
+     * Pollers per mapping locally: one, so that a sequential emitter's events are handled in the order they were sent
+     * (ElasticMQ hands out a standard queue's messages in order). Lambda runs up to the mapping's maximum concurrency
+     * of batches at once and may reorder events emitted milliseconds apart (docs/decisions/0600); concurrent appends to
+     * one stream are proven safe by the store's own tests, not by this poller count.
+     */
+    static final int MAX_LOCAL_POLLERS = 1;
 
     private final List<SqsEventSourceMapping> mappings = new ArrayList<>();
 
