@@ -517,6 +517,46 @@ class ParityIT {
         assertThat(synthesized).as("schedule groups of the CDK app vs the local cloud").isEqualTo(local);
     }
 
+    // ---- event source mappings ---------------------------------------------------------------------------------
+
+    /** What must agree about an SQS event source mapping (locally the batching window is not emulated). */
+    record MappingShape(String function, String queue, int batchSize, boolean reportBatchItemFailures) {
+    }
+
+    @Test
+    void eventSourceMappings_areTheSame_withTheSameBatchSize_andPartialBatchResponses() {
+        Map<String, MappingShape> local = new TreeMap<>();
+        cloud.eventSourceMappings().orElseThrow().mappings().forEach(m -> local.put(m.config().name(),
+                new MappingShape(logical(LOCAL, m.config().functionName()),
+                        logicalOfArn(LOCAL, m.config().queueArn()), m.config().batchSize(),
+                        m.config().reportBatchItemFailures())));
+
+        Map<String, Map<String, Object>> aliases = platform.findResources("AWS::Lambda::Alias");
+        Map<String, Map<String, Object>> functions = platform.findResources("AWS::Lambda::Function");
+        Map<String, Map<String, Object>> queues = platform.findResources("AWS::SQS::Queue");
+        Map<String, MappingShape> synthesized = new TreeMap<>();
+        platform.findResources("AWS::Lambda::EventSourceMapping").values().forEach(resource -> {
+            Map<String, Object> properties = Templates.properties(resource);
+            String alias = (String) ((Map<?, ?>) properties.get("FunctionName")).get("Ref");
+            String function = (String) ((Map<?, ?>) Templates.properties(aliases.get(alias)).get("FunctionName"))
+                    .get("Ref");
+            String functionName = logical(CLOUD, (String) Templates.properties(functions.get(function))
+                    .get("FunctionName"));
+            String queue = queueOf(queues, properties.get("EventSourceArn"));
+            synthesized.put(queue + "-to-" + functionName, new MappingShape(functionName, queue,
+                    number(properties.get("BatchSize"), 10),
+                    strings(properties.get("FunctionResponseTypes")).contains("ReportBatchItemFailures")));
+        });
+
+        assertThat(local).as("event source mappings of the local cloud").isNotEmpty();
+        assertThat(synthesized).as("event source mappings of the CDK app vs the local cloud").isEqualTo(local);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object value) {
+        return value == null ? List.of() : (List<String>) value;
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private static String logical(Naming naming, String physical) {

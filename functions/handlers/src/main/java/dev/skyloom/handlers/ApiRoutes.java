@@ -163,7 +163,9 @@ final class ApiRoutes {
             java.util.Map.entry("DELETE " + V1 + "/pipelines/{pipelineId}", Answer.NO_CONTENT),
             java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}/versions", Answer.page("PipelineVersion")),
             java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}/versions/{version}",
-                    Answer.of(200, "PipelineVersion")));
+                    Answer.of(200, "PipelineVersion")),
+            // run events (docs/decisions/0600-events-ingest-and-streams.md)
+            java.util.Map.entry("GET " + V1 + "/runs/{runId}/events", Answer.of(200, "RunEvents")));
 
     /** The creating routes, where {@code Idempotency-Key} is honoured. */
     static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
@@ -343,7 +345,35 @@ final class ApiRoutes {
         r.add("GET", V1 + "/pipelines/{pipelineId}/versions/{version}", "pipelines:read",
                 "Get one version's YAML", (req, p) -> ok(s.pipelines().version(p, req.param("pipelineId"),
                         req.param("version"))));
+
+        // run events (docs/decisions/0600-events-ingest-and-streams.md); live locally as SSE on the API gateway's
+        // GET /runs/{runId}/stream, which calls this route
+        r.add("GET", V1 + "/runs/{runId}/events", "runs:read",
+                "A run's events in order after a sequence number (?after=&limit=); ?wait=1..25 long-polls until one "
+                        + "exists. A run without events in your tenant is a 404 (after the wait)",
+                (req, p) -> ApiResponse.ok(runEventsJson(IngestComposition.runEvents().read(p, req.param("runId"),
+                        req.queryParam("after"), req.queryParam("limit"), req.queryParam("wait"))))
+                        .withHeader("Cache-Control", "no-store"));
         return r;
+    }
+
+    static ObjectNode runEventsJson(dev.skyloom.core.events.RunEventsService.Page page) {
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        ArrayNode items = json.putArray("items");
+        page.items().forEach(event -> {
+            ObjectNode item = items.addObject();
+            item.put("seq", event.seq());
+            item.put("eventId", event.eventId());
+            item.put("type", event.type());
+            item.put("source", event.source());
+            item.put("time", event.time().toString());
+            if (event.stepId() != null) {
+                item.put("stepId", event.stepId());
+            }
+            item.set("data", event.data());
+        });
+        json.put("next", page.next());
+        return json;
     }
 
     private static ObjectNode usageJson(UsageService.Summary summary) {

@@ -63,6 +63,16 @@ final class OpenApi {
                 params.addObject().put("name", "limit").put("in", "query").put("required", false)
                         .putObject("schema").put("type", "integer").put("minimum", 1).put("maximum", 100);
             }
+            if (route.toString().equals("GET " + ApiRoutes.V1 + "/runs/{runId}/events")) {
+                params.addObject().put("name", "after").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "integer").put("minimum", 0);
+                params.addObject().put("name", "limit").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "integer").put("minimum", 1)
+                        .put("maximum", dev.skyloom.core.events.RunEventsService.MAX_LIMIT);
+                params.addObject().put("name", "wait").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "integer").put("minimum", 0)
+                        .put("maximum", dev.skyloom.core.events.RunEventsService.MAX_WAIT_SECONDS);
+            }
             if (route.method().equals("PUT") || route.method().equals("DELETE")) {
                 params.addObject().put("name", "If-Match").put("in", "header").put("required", false)
                         .putObject("schema").put("type", "string");
@@ -175,6 +185,9 @@ final class OpenApi {
         ((ObjectNode) secret.get("properties")).putObject("name").put("type", "string");
         secret.withArray("required").add("name");
         schemas.set("Secret", secret);
+        schemas.set("RunEvent", object("seq!:integer, eventId!:string, type!:string, source!:string, time!:string, "
+                + "stepId:string, data!:object"));
+        schemas.set("RunEvents", object("items!:[#RunEvent], next!:integer"));
     }
 
     /** A stored resource as the API shows it: the document's fields plus id, version and times. */

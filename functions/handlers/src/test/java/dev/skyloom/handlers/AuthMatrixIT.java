@@ -3,7 +3,11 @@ package dev.skyloom.handlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skyloom.aws.events.DynamoDbEventStore;
 import dev.skyloom.core.api.Router;
+import dev.skyloom.core.events.EventStream;
+import dev.skyloom.core.events.IncomingEvent;
+import dev.skyloom.core.identity.TenantId;
 import dev.skyloom.local.cloud.LocalCloud;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Walks every route of the router: without credentials → 401; with a key lacking the route's scope → 403; with
@@ -80,6 +85,13 @@ class AuthMatrixIT {
             ids.put("name", api.post("/api/v1/secrets", alice, "{\"name\":\"openai\",\"value\":\"v\"}").json()
                     .path("name").asText());
             ids.put("tenantId", "alice");
+            ids.put("runId", "run-matrix");
+            try (DynamoDbClient dynamoDb = PlatformIT.dynamoDb(cloud.edgeEndpoint())) {
+                new DynamoDbEventStore(dynamoDb, "skyloom-events", java.time.Clock.systemUTC()).append(
+                        new IncomingEvent(EventStream.run(new TenantId("alice"), "run-matrix"), "evt_matrix",
+                                "RUN_CREATED", "skyloom.agent", java.time.Instant.now(), null,
+                                ApiClient.JSON.createObjectNode()));
+            }
             String before = snapshot(api, alice, ids);
 
             int unauthenticated = 0;

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  */
 public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                                List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
-                               List<ScheduleGroupSpec> scheduleGroups) {
+                               List<ScheduleGroupSpec> scheduleGroups, List<EventSourceSpec> eventSources) {
 
     public ResourceManifest {
         tables = List.copyOf(tables);
@@ -27,6 +27,7 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
         eventBuses = List.copyOf(eventBuses);
         rules = List.copyOf(rules);
         scheduleGroups = List.copyOf(scheduleGroups);
+        eventSources = List.copyOf(eventSources);
         requireUnique("table", tables, TableSpec::name);
         requireUnique("queue", queues, QueueSpec::name);
         requireUnique("bucket", buckets, BucketSpec::name);
@@ -63,12 +64,40 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
                 requireDeclared(declared, target.kind(), target.name(), "rule " + rule.name() + " target");
             }
         }
+        requireUnique("event source", eventSources, EventSourceSpec::name);
+        for (EventSourceSpec source : eventSources) {
+            String where = "event source " + source.name();
+            requireDeclared(declared, ResourceKind.QUEUE, source.queue(), where);
+            requireDeclared(declared, ResourceKind.FUNCTION, source.function(), where);
+            QueueSpec queue = queues.stream().filter(q -> q.name().equals(source.queue())).findFirst().orElseThrow();
+            FunctionSpec function = functions.stream().filter(f -> f.name().equals(source.function())).findFirst()
+                    .orElseThrow();
+            if (queue.visibilityTimeoutSeconds() < function.timeoutSeconds()) {
+                // Lambda refuses such a mapping: a batch could become visible again while still being processed
+                throw new IllegalArgumentException(where + ": the visibility timeout of queue " + queue.name() + " ("
+                        + queue.visibilityTimeoutSeconds() + " s) must be at least the timeout of function "
+                        + function.name() + " (" + function.timeoutSeconds() + " s)");
+            }
+            boolean consumes = function.grants().stream().anyMatch(g -> g.kind() == ResourceKind.QUEUE
+                    && g.name().equals(queue.name()) && g.access() == Grant.Access.CONSUME);
+            if (!consumes) {
+                throw new IllegalArgumentException(where + ": function " + function.name() + " needs the grant "
+                        + "CONSUME on queue " + queue.name() + " (the mapping polls with the function's role)");
+            }
+        }
+    }
+
+    /** A manifest without event source mappings. */
+    public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
+                            List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
+                            List<ScheduleGroupSpec> scheduleGroups) {
+        this(tables, queues, buckets, functions, eventBuses, rules, scheduleGroups, List.of());
     }
 
     /** A manifest of tables, queues, buckets and functions only. */
     public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                             List<FunctionSpec> functions) {
-        this(tables, queues, buckets, functions, List.of(), List.of(), List.of());
+        this(tables, queues, buckets, functions, List.of(), List.of(), List.of(), List.of());
     }
 
     /**

@@ -50,6 +50,8 @@ public final class SkyloomResources {
     public static final String FUNCTION_AGENT_TURN = "agent-turn";
     /** API Gateway's Lambda REQUEST authorizer: API keys and access tokens, checked before the API function runs. */
     public static final String FUNCTION_AUTHORIZER = "authorizer";
+    /** Stores the events of the {@code events} queue in the events table: per-stream sequence, deduplicated. */
+    public static final String FUNCTION_INGEST = "ingest";
 
     /**
      * The API routes anyone may call, {@code METHOD /path}: API Gateway sends them to the API function without the
@@ -147,9 +149,19 @@ public final class SkyloomResources {
                 withCommon(FUNCTION_BOOTSTRAP, Map.of(ENV_TABLE_MAIN, EnvValue.tableName("main"))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main")));
 
+        // timeout 30 s, under the events queue's 60 s visibility timeout, as Lambda requires of an SQS mapping
+        FunctionSpec ingest = new FunctionSpec(FUNCTION_INGEST,
+                "Stores platform events from the events queue in the events table (per-stream sequence, deduplicated "
+                        + "by event id)",
+                "dev.skyloom.handlers.IngestHandler::handleRequest", 512, 30, 0,
+                withCommon(FUNCTION_INGEST, Map.of(ENV_TABLE_EVENTS, EnvValue.tableName("events"))),
+                List.of(Grant.readWrite(ResourceKind.TABLE, "events"),
+                        new Grant(ResourceKind.QUEUE, "events", Grant.Access.CONSUME)));
+        EventSourceSpec ingestEvents = new EventSourceSpec(FUNCTION_INGEST, "events", 10, 0, 5, true);
+
         EventBusSpec bus = new EventBusSpec(EVENT_BUS,
                 "Skyloom platform events: runs, steps, swarms, tool calls, model calls");
-        RuleSpec ingest = new RuleSpec(RULE_INGEST,
+        RuleSpec ingestRule = new RuleSpec(RULE_INGEST,
                 "Every skyloom.* event of the bus into the events queue, for the ingest function",
                 EVENT_BUS, "{\"source\":[{\"prefix\":\"skyloom.\"}]}", List.of(RuleSpec.Target.queue("events")),
                 "events");
@@ -158,8 +170,8 @@ public final class SkyloomResources {
                 List.of(STATE_MACHINE_PULSE));
 
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
-                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer), List.of(bus),
-                List.of(ingest), List.of(pulses));
+                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer, ingest),
+                List.of(bus), List.of(ingestRule), List.of(pulses), List.of(ingestEvents));
     }
 
     /** The identity provider's JWKS, issuer and client ids: the functions that authenticate JWTs need them. */

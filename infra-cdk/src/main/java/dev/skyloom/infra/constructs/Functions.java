@@ -112,7 +112,8 @@ public final class Functions extends Construct {
                     "Skyloom targets Java 21 (maven release 21); java21 is supported until 2029.");
             Suppressions.suppress(function, "Serverless-LambdaDLQ",
                     "Invoked synchronously only (API Gateway proxy, Step Functions lambda:invoke, the deploy's "
-                            + "bootstrap call): the caller sees every failure and retries; no asynchronous event source.");
+                            + "bootstrap call, SQS event source mappings whose queues have their own DLQ): the caller "
+                            + "sees every failure and retries; no asynchronous event source.");
             functions.put(spec.name(), function);
             aliases.put(spec.name(), alias);
             roles.put(spec.name(), role);

@@ -4,6 +4,7 @@ import dev.skyloom.infra.DeploymentConfig;
 import dev.skyloom.infra.constructs.Api;
 import dev.skyloom.infra.constructs.Data;
 import dev.skyloom.infra.constructs.DeployedResources;
+import dev.skyloom.infra.constructs.EventSources;
 import dev.skyloom.infra.constructs.Functions;
 import dev.skyloom.infra.constructs.Identity;
 import dev.skyloom.infra.constructs.Messaging;
@@ -41,6 +42,7 @@ public final class PlatformStack extends Stack {
 
     private final Messaging messaging;
     private final Functions functions;
+    private final EventSources eventSources;
     private final Workflows workflows;
     private final Rules rules;
     private final Scheduling scheduling;
@@ -71,6 +73,9 @@ public final class PlatformStack extends Stack {
                         EnvValue.IdentityValue.Field.CLIENT_IDS, identity.consoleClient().getUserPoolClientId()))
                 .code(Code.fromAsset(config.functionsJar().toString()))
                 .build());
+
+        eventSources = new EventSources(this, "EventSources",
+                new EventSources.EventSourcesProps(resources, functions.aliases()));
 
         workflows = new Workflows(this, "Workflows", Workflows.WorkflowsProps.builder()
                 .stateMachines(stateMachines)
@@ -127,6 +132,11 @@ public final class PlatformStack extends Stack {
 
     public Functions functions() {
         return functions;
+    }
+
+    /** The SQS event source mappings of the manifest. */
+    public EventSources eventSources() {
+        return eventSources;
     }
 
     public Workflows workflows() {

@@ -38,14 +38,13 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sfn.model.HistoryEventType;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * Agent steps end to end on the local cloud: {@code statemachines/agent-step.asl.json} on the local Step Functions
  * engine, the AgentTurn function in the local Lambda, the model answered by the edge's Bedrock-compatible model
- * server from scripted scenarios, tools on s3proxy and DynamoDB Local, events through the local EventBridge into the
- * events queue. Everything is read back through the real SDK clients and the REST API.
+ * server from scripted scenarios, tools on s3proxy and DynamoDB Local, events through the local EventBridge, the
+ * events queue and the ingest function into the events API. Everything is read back through the real SDK clients
+ * and the REST API.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentStepIT {
@@ -59,11 +58,8 @@ class AgentStepIT {
     private LocalCloud cloud;
     private SfnClient sfn;
     private S3Client s3;
-    private SqsClient sqs;
     private DynamoDbClient dynamoDb;
     private String stateMachineArn;
-    private String eventsQueueUrl;
-    private final List<JsonNode> events = new ArrayList<>();
 
     static Path stateMachines() {
         return Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines")).toAbsolutePath()
@@ -87,13 +83,10 @@ class AgentStepIT {
                 .build();
         s3 = S3Client.builder().endpointOverride(edge).region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
                 .forcePathStyle(true).build();
-        sqs = SqsClient.builder().endpointOverride(edge).region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
-                .build();
         dynamoDb = DynamoDbClient.builder().endpointOverride(edge).region(Region.US_EAST_1)
                 .credentialsProvider(CREDENTIALS).build();
         stateMachineArn = sfn.listStateMachines().stateMachines().stream()
                 .filter(m -> m.name().equals("skyloom-agent-step")).findFirst().orElseThrow().stateMachineArn();
-        eventsQueueUrl = sqs.getQueueUrl(b -> b.queueName("skyloom-events")).queueUrl();
     }
 
     @AfterAll
@@ -191,20 +184,23 @@ class AgentStepIT {
         return all;
     }
 
-    /** Drains the events queue into {@link #events}; returns those of the run. */
-    List<JsonNode> eventsOf(String runId) throws Exception {
-        while (true) {
-            List<Message> messages = sqs.receiveMessage(b -> b.queueUrl(eventsQueueUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(1)).messages();
-            if (messages.isEmpty()) {
-                break;
-            }
-            for (Message message : messages) {
-                events.add(JSON.readTree(message.body()));
-                sqs.deleteMessage(b -> b.queueUrl(eventsQueueUrl).receiptHandle(message.receiptHandle()));
-            }
+    /**
+     * The run's events as the API serves them (the ingest function consumes the events queue): each as
+     * {@code {"detail-type", "source", "detail"}}, in stream order, once the stream has stopped growing.
+     */
+    List<JsonNode> eventsOf(Tenant tenant, String runId) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        int quiet = 0;
+        while (quiet < 2 && System.nanoTime() < deadline) {
+            JsonNode page = api("GET", "/api/v1/runs/" + runId + "/events?limit=500&wait=1&after="
+                    + (events.isEmpty() ? 0 : events.getLast().path("seq").asLong()), tenant.key(), null);
+            quiet = page.path("items").isEmpty() ? quiet + 1 : 0;
+            page.path("items").forEach(item -> events.add(JSON.createObjectNode().put("seq", item.path("seq").asLong())
+                    .put("detail-type", item.path("type").asText()).put("source", item.path("source").asText())
+                    .set("detail", item.path("data"))));
         }
-        return events.stream().filter(e -> runId.equals(e.path("detail").path("runId").asText())).toList();
+        return events;
     }
 
     String workspaceObject(Tenant tenant, String runId, String path) {
@@ -255,7 +251,7 @@ class AgentStepIT {
         JsonNode summary = api("GET", "/api/v1/usage/summary?groupBy=agent", tenant.key(), null);
         assertThat(summary.path("groups").get(0).path("calls").asLong()).isEqualTo(4);
 
-        List<JsonNode> runEvents = eventsOf(runId);
+        List<JsonNode> runEvents = eventsOf(tenant, runId);
         List<String> types = runEvents.stream().map(e -> e.path("detail-type").asText()).toList();
         assertThat(types).containsSubsequence("STEP_STARTED", "LLM_CALL", "TOOL_CALL_START", "TOOL_CALL_END",
                 "LLM_CALL", "TOOL_CALL_START", "TOOL_CALL_END", "STEP_COMPLETE");
@@ -304,7 +300,7 @@ class AgentStepIT {
         assertThat(done.cause()).contains("list_files").contains("4 times").contains("loop guard: 3");
         JsonNode calls = api("GET", "/api/v1/llm-calls?runId=" + runId, tenant.key(), null).path("items");
         assertThat(calls).as("the guard trips on the call after the cap").hasSize(4);
-        assertThat(eventsOf(runId)).anySatisfy(e -> {
+        assertThat(eventsOf(tenant, runId)).anySatisfy(e -> {
             assertThat(e.path("detail-type").asText()).isEqualTo("STEP_FAILED");
             assertThat(e.path("detail").path("code").asText()).isEqualTo("LOOP_DETECTED");
         });

@@ -16,6 +16,7 @@ import dev.skyloom.local.cloud.emulators.SqsEmulator;
 import dev.skyloom.local.cloud.lambda.AsyncInvoker;
 import dev.skyloom.local.cloud.lambda.LambdaApi;
 import dev.skyloom.local.cloud.lambda.LocalLambda;
+import dev.skyloom.local.cloud.lambda.esm.EventSourceMappings;
 import dev.skyloom.local.cloud.events.EventBridgeApi;
 import dev.skyloom.local.cloud.events.LocalEventBridge;
 import dev.skyloom.local.cloud.http.EdgeJsonClient;
@@ -76,6 +77,7 @@ public final class LocalCloud implements AutoCloseable {
     private LocalEventBridge eventBridge;
     private Bootstrapper.Outcome bootstrap;
     private ResourceProvisioner.Provisioned provisioned;
+    private EventSourceMappings eventSourceMappings;
 
     public LocalCloud(LocalCloudConfig config) {
         this.config = config;
@@ -144,6 +146,10 @@ public final class LocalCloud implements AutoCloseable {
                                         config.accountId()));
                 bootstrap = new Bootstrapper(lambda).run(Naming.LOCAL.physical(SkyloomResources.FUNCTION_BOOTSTRAP),
                         config.dataDir().resolve(ADMIN_KEY_FILE));
+                // after the bootstrap: a mapping may invoke its function at once with messages left from the last run
+                eventSourceMappings = EventSourceMappings.start(manifest.eventSources(), provisioned.queueUrls(),
+                        provisioned.functions(), clients.sqs, lambda);
+                started.push(eventSourceMappings);
                 apiGateway = new ApiGateway(new InetSocketAddress(config.host(), config.apiPort()), lambda,
                         Naming.LOCAL.physical(SkyloomResources.FUNCTION_API), new StaticSite(config.webRoot()));
                 bind("API gateway", config.apiPort(), apiGateway::start);
@@ -223,6 +229,11 @@ public final class LocalCloud implements AutoCloseable {
 
     public Optional<ResourceProvisioner.Provisioned> provisioned() {
         return Optional.ofNullable(provisioned);
+    }
+
+    /** The SQS event source mappings the manifest declares, running. */
+    public Optional<EventSourceMappings> eventSourceMappings() {
+        return Optional.ofNullable(eventSourceMappings);
     }
 
     public LocalLambda lambda() {

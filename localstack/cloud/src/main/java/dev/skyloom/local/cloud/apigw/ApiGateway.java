@@ -45,6 +45,7 @@ public final class ApiGateway implements AutoCloseable {
     private final String apiFunction;
     private final StaticSite site;
     private final ObjectMapper json = new ObjectMapper();
+    private final RunEventStream eventStream;
     private HttpServer server;
     private ExecutorService executor;
 
@@ -53,6 +54,7 @@ public final class ApiGateway implements AutoCloseable {
         this.lambda = lambda;
         this.apiFunction = apiFunction;
         this.site = site;
+        this.eventStream = new RunEventStream(lambda, apiFunction, json, this::eventsRequest);
     }
 
     public void start() throws IOException {
@@ -70,7 +72,10 @@ public final class ApiGateway implements AutoCloseable {
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         try {
-            if (path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/")) {
+            java.util.Optional<String> streamedRun = RunEventStream.runId(exchange.getRequestMethod(), path);
+            if (streamedRun.isPresent()) {
+                eventStream.serve(exchange, streamedRun.get());
+            } else if (path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/")) {
                 proxy(exchange);
             } else {
                 site.serve(exchange);
@@ -209,6 +214,23 @@ public final class ApiGateway implements AutoCloseable {
             event.put("body", Base64.getEncoder().encodeToString(body));
             event.put("isBase64Encoded", true);
         }
+        return event;
+    }
+
+    /** The proxy event of {@code GET /runs/{runId}/events?after=&wait=} with the stream request's headers. */
+    private ObjectNode eventsRequest(RunEventStream.Query query) {
+        ObjectNode event = event(query.exchange(), new byte[0], UUID.randomUUID().toString());
+        String path = API_PREFIX + "/runs/" + URLDecoder.decode(query.runId(), StandardCharsets.UTF_8) + "/events";
+        event.put("path", path);
+        event.put("httpMethod", "GET");
+        ObjectNode single = event.putObject("queryStringParameters");
+        single.put("after", Long.toString(query.after())).put("wait", Integer.toString(query.waitSeconds()));
+        ObjectNode multiple = event.putObject("multiValueQueryStringParameters");
+        single.properties().forEach(e -> multiple.putArray(e.getKey()).add(e.getValue().asText()));
+        event.putObject("pathParameters").put("proxy", path.substring(API_PREFIX.length() + 1));
+        ObjectNode context = (ObjectNode) event.get("requestContext");
+        context.put("httpMethod", "GET");
+        context.put("path", "/" + STAGE + path);
         return event;
     }
 
