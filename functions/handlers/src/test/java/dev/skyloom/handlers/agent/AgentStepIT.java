@@ -335,7 +335,7 @@ class AgentStepIT {
         JsonNode request = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (request == null && System.nanoTime() < deadline) {
-            request = eventsOf(runId).stream().filter(e -> e.path("detail-type").asText()
+            request = eventsOf(tenant, runId).stream().filter(e -> e.path("detail-type").asText()
                     .equals("TOOL_APPROVAL_REQUIRED")).findFirst().orElse(null);
         }
         assertThat(request).as("TOOL_APPROVAL_REQUIRED for " + runId).isNotNull();
@@ -356,7 +356,7 @@ class AgentStepIT {
         assertThat(s3.listObjectsV2(b -> b.bucket("skyloom-workspaces")
                 .prefix("tenants/" + tenant.id() + "/runs/" + runId + "/workspace/")).contents())
                 .as("the approved delete ran").isEmpty();
-        assertThat(eventsOf(runId)).anySatisfy(e -> {
+        assertThat(eventsOf(tenant, runId)).anySatisfy(e -> {
             assertThat(e.path("detail-type").asText()).isEqualTo("TOOL_APPROVAL_DECIDED");
             assertThat(e.path("detail").path("by").asText()).isEqualTo("ops@example.com");
         });
