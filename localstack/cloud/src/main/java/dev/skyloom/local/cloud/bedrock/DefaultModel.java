@@ -74,9 +74,22 @@ final class DefaultModel {
         }
     }
 
-    /** The prompt on one line, cut to a short excerpt. */
+    /**
+     * The prompt on one line, cut to a short excerpt. A Markdown prompt (Skyloom's agent steps send
+     * {@code # Task\n...\n# Context\n...}) gives the text of its first section, without the heading.
+     */
     static String excerpt(String prompt) {
-        String line = prompt.strip().replaceAll("\\s+", " ");
+        StringBuilder first = new StringBuilder();
+        for (String l : prompt.split("\n")) {
+            if (l.startsWith("#")) {
+                if (!first.toString().isBlank()) {
+                    break;
+                }
+                continue;
+            }
+            first.append(l).append('\n');
+        }
+        String line = first.toString().strip().replaceAll("\\s+", " ");
         if (line.isEmpty()) {
             return "(no prompt)";
         }

@@ -57,4 +57,12 @@ class DefaultModelTest {
         assertThat(DefaultModel.excerpt("x".repeat(200))).hasSize(80).endsWith("...");
         assertThat(DefaultModel.excerpt("")).isEqualTo("(no prompt)");
     }
+
+    @Test
+    void aMarkdownPrompt_isAnsweredFromItsFirstSection() {
+        org.assertj.core.api.Assertions.assertThat(DefaultModel.excerpt("# Task\nSay hello\n\n# Context\n```json\n{}\n```"))
+                .isEqualTo("Say hello");
+        org.assertj.core.api.Assertions.assertThat(DefaultModel.excerpt("Plain  prompt\nwith lines"))
+                .isEqualTo("Plain prompt with lines");
+    }
 }
