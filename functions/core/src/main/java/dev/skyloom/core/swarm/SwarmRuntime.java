@@ -221,6 +221,13 @@ public final class SwarmRuntime {
         CriticalPath cp = CriticalPath.of(dag, durations);
         ObjectNode cpNode = s.putObject("criticalPath").put("lengthMs", cp.length());
         cp.path().forEach(cpNode.putArray("path")::add);
+        ObjectNode failures = s.putObject("failures"); // the first few, for the failed execution's cause
+        for (int i = 0; i < dag.size() && failures.size() < 10; i++) {
+            JsonNode t = tasks.get(dag.key(i));
+            if (TaskStatus.FAILED.wire().equals(t.path("status").asText())) {
+                failures.put(dag.key(i), t.path("error").asText() + ": " + t.path("reason").asText());
+            }
+        }
         s.set("tasks", tasks.deepCopy());
         return s;
     }
@@ -273,7 +280,10 @@ public final class SwarmRuntime {
         JsonNode input = spec.input();
         ObjectNode step = json.createObjectNode();
         step.put("tenantId", tenant).put("runId", swarmId).put("stepId", key).put("agentId", task.agentId());
-        step.put("projectId", input.path("projectId").asText(null)).put("stepType", "agent");
+        if (input.hasNonNull("projectId")) {
+            step.put("projectId", input.get("projectId").asText());
+        }
+        step.put("stepType", "agent");
         ObjectNode context = json.createObjectNode();
         ObjectNode deps = context.putObject("deps");
         Map<String, JsonNode> results = new java.util.HashMap<>();
@@ -291,7 +301,6 @@ public final class SwarmRuntime {
         }
         step.put("prompt", render(task.prompt(), tasks, results, tenant, swarmId));
         step.set("context", context);
-        step.putNull("outputSchema");
         ObjectNode limits = step.putObject("limits").put("timeoutSeconds", task.timeoutSeconds());
         JsonNode budget = input.path("swarm").path("budget");
         if (budget.has("maxDollars")) {
@@ -302,8 +311,6 @@ public final class SwarmRuntime {
         }
         if (input.hasNonNull("scenario")) {
             step.put("scenario", input.get("scenario").asText());
-        } else {
-            step.putNull("scenario");
         }
         long remaining = Math.max(1, (deadline - now + 999) / 1000);
         long timeout = Math.min(task.timeoutSeconds() + 60L, remaining);
