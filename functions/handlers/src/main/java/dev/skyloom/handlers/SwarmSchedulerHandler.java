@@ -11,21 +11,25 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * The swarm scheduler, invoked by {@code statemachines/swarm.asl.json} ({@link SwarmRuntime}, decision 0700):
- * {@code {"op": "init", "input": <the execution's input>}}, {@code {"op": "next", tenantId, swarmId, worker, report}} and
+ * {@code {"op": "init", "input": <the execution's input>}}, {@code {"op": "next", tenantId, swarmId, worker, report}}, {@code {"op": "park", tenantId, swarmId, worker,
+ * token}} (an idle worker's task token, released with {@code SendTaskSuccess} when tasks become ready) and
  * {@code {"op": "finish", tenantId, swarmId, reason}}. A lost race on the swarm's state ends as
  * {@code SwarmRuntime$ConflictException}, which the state machine retries.
  */
 public final class SwarmSchedulerHandler implements RequestStreamHandler {
 
     private static final class Engine {
+        static final SfnClient SFN = Composition.configure(SfnClient.builder()).build();
         static final SwarmRuntime RUNTIME = new SwarmRuntime(new AwsSwarmStore(Composition.DynamoDb.CLIENT,
                 SkyloomConfig.require(Composition.CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN),
                 Composition.S3.CLIENT,
                 SkyloomConfig.require(Composition.CONFIG.workspacesBucket(), SkyloomResources.ENV_BUCKET_WORKSPACES),
-                Json.MAPPER), Clock.systemUTC(), Json.MAPPER);
+                Json.MAPPER), (token, output) -> SFN.sendTaskSuccess(b -> b.taskToken(token).output(output)), Clock.systemUTC(),
+                Json.MAPPER);
     }
 
     @Override
@@ -44,8 +48,12 @@ public final class SwarmSchedulerHandler implements RequestStreamHandler {
             case "init" -> Engine.RUNTIME.init(request); // the swarm execution's input
             case "next" -> Engine.RUNTIME.next(tenant, swarmId, request.path("worker").asInt(),
                     request.get("report"));
+            case "park" -> {
+                Engine.RUNTIME.park(tenant, swarmId, request.path("worker").asInt(), request.path("token").asText());
+                yield Json.MAPPER.createObjectNode().put("parked", true);
+            }
             case "finish" -> Engine.RUNTIME.finish(tenant, swarmId, request.path("reason").asText("done"));
-            default -> throw new IllegalArgumentException("op must be init, next or finish, not '" + op + "'");
+            default -> throw new IllegalArgumentException("op must be init, next, park or finish, not '" + op + "'");
         };
         Json.MAPPER.writeValue(output, answer);
     }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * The SwarmScheduler function's engine, called by {@code statemachines/swarm.asl.json}: {@link #init} stores the
  * spec and the initial state and answers the worker slots; each worker calls {@link #next} with the outcome of its
- * last task and gets its next action ({@code run} a task, {@code wait}, {@code done}, {@code abort}); {@link #finish}
+ * last task and gets its next action ({@code run} a task, {@code park} until woken, {@code done}, {@code abort}); {@link #finish}
  * marks what did not finish and answers the summary. Decisions come from {@link SwarmSchedule}; the state is
  * replaced with optimistic concurrency, so concurrent workers never claim one task twice nor exceed the slots.
  *
@@ -24,17 +24,24 @@ import java.util.regex.Pattern;
  * that already holds a running task gets that task again instead of a new one.
  */
 public final class SwarmRuntime {
-    /** How long an idle worker waits before asking again. */
-    public static final int POLL_SECONDS = 1;
     /** Inline Map iterations run at once on AWS at most. */
     public static final int MAX_WORKERS = 40;
     /** Dependency text inlined into a prompt; longer outputs are cut and referenced by their S3 URI. */
     public static final int INLINE_OUTPUT_CHARS = 16_000;
     static final String SPEC = "spec.json";
+    /** SendTaskSuccess takes at most 256 KB of output; larger hand-offs go through an ask. */
+    static final int MAX_WAKE_CHARS = 200_000;
     private static final Pattern DEP_REF = Pattern.compile("\\{\\{\\s*deps\\.([^.}\\s]+)\\.(\\w+)\\s*}}");
     private static final int MAX_ATTEMPTS = 50;
 
+    /** Releases a parked worker: {@code SendTaskSuccess} of its task token (errors of stale tokens ignored). */
+    @FunctionalInterface
+    public interface Waker {
+        void wake(String taskToken, String output);
+    }
+
     private final SwarmStore store;
+    private final Waker waker;
     private final Clock clock;
     private final ObjectMapper json;
     private final Map<String, Loaded> specs = new ConcurrentHashMap<>();
@@ -42,8 +49,9 @@ public final class SwarmRuntime {
     private record Loaded(JsonNode input, List<SwarmTask> tasks, SwarmSchedule schedule) {
     }
 
-    public SwarmRuntime(SwarmStore store, Clock clock, ObjectMapper json) {
+    public SwarmRuntime(SwarmStore store, Waker waker, Clock clock, ObjectMapper json) {
         this.store = store;
+        this.waker = waker;
         this.clock = clock;
         this.json = json;
     }
@@ -96,6 +104,12 @@ public final class SwarmRuntime {
             long now = clock.millis();
             long deadline = state.path("deadline").asLong();
             boolean changed = false;
+            ObjectNode parked = parked(state);
+            if (parked.remove(Integer.toString(worker)) != null) { // a park that timed out: its token is stale
+                changed = true;
+            }
+            List<String> wake = new ArrayList<>();
+            Map<String, String> handOff = new java.util.LinkedHashMap<>(); // task -> parked worker's token
             String mine = null;
             for (String key : dag.keys()) {
                 JsonNode t = tasks.get(key);
@@ -119,8 +133,10 @@ public final class SwarmRuntime {
             boolean failed = java.util.Arrays.stream(status).anyMatch(s -> s == TaskStatus.FAILED);
             if (now >= deadline) {
                 action.put("action", "done").put("reason", "global timeout");
+                changed |= popAll(parked, wake);
             } else if (policy == FailurePolicy.FAIL_FAST && failed) {
                 action.put("action", "abort").put("reason", "a task failed (fail-fast)");
+                changed |= popAll(parked, wake);
             } else {
                 for (String k : d.skip()) {
                     ((ObjectNode) tasks.get(k)).put("status", TaskStatus.SKIPPED.wire()).put("endedAt", now)
@@ -134,18 +150,91 @@ public final class SwarmRuntime {
                             .put("attempt", t.path("attempt").asInt() + 1);
                     changed = true;
                     mine = key;
+                    // more tasks ready than this worker takes: claim them for parked workers, which get their
+                    // task with the wake-up (no extra ask, so no extra history events)
+                    int next = 1;
+                    for (Iterator<String> it = parked.fieldNames(); it.hasNext() && next < d.start().size();) {
+                        String w = it.next();
+                        String other = d.start().get(next++);
+                        ((ObjectNode) tasks.get(other)).put("status", TaskStatus.RUNNING.wire())
+                                .put("worker", Integer.parseInt(w)).put("startedAt", now)
+                                .put("attempt", tasks.get(other).path("attempt").asInt() + 1);
+                        handOff.put(other, parked.get(w).asText());
+                        it.remove();
+                    }
                 } else if (d.finished()) {
                     action.put("action", "done").put("reason", "every task ended");
+                    changed |= popAll(parked, wake);
                 } else {
-                    action.put("action", "wait").put("seconds", POLL_SECONDS);
+                    action.put("action", "park");
                 }
             }
             if (changed && !store.replace(tenant, swarmId, state, v.version())) {
                 continue;
             }
+            String end = action.path("action").asText("done");
+            wake.forEach(t -> wake(t, json.createObjectNode().put("action", end)));
+            for (Map.Entry<String, String> h : handOff.entrySet()) {
+                wake(h.getValue(), run(spec, tenant, swarmId, tasks, h.getKey(), now, deadline));
+            }
             return mine != null ? run(spec, tenant, swarmId, tasks, mine, now, deadline) : action;
         }
         throw new SwarmConflictException("swarm " + swarmId + ": the state kept changing; retry");
+    }
+
+    /**
+     * An idle worker waits on its task token: stored in the state (same conditional write as every claim), unless
+     * a task is ready, the swarm is over or must abort at this moment, in which case the worker is released at once.
+     * A worker that makes more tasks ready than it claims wakes that many parked workers after its write commits.
+     */
+    public void park(String tenant, String swarmId, int worker, String token) {
+        Loaded spec = spec(tenant, swarmId);
+        Dag dag = spec.schedule().dag();
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            SwarmStore.Versioned v = store.load(tenant, swarmId).orElseThrow();
+            ObjectNode state = v.state();
+            TaskStatus[] status = statuses(dag, (ObjectNode) state.get("tasks"));
+            SwarmSchedule.Decision d = spec.schedule().decide(status);
+            boolean failFast = FailurePolicy.FAIL_FAST.wire().equals(state.path("failurePolicy").asText())
+                    && java.util.Arrays.stream(status).anyMatch(x -> x == TaskStatus.FAILED);
+            if (!d.start().isEmpty() || d.finished() || failFast || !d.skip().isEmpty()
+                    || clock.millis() >= state.path("deadline").asLong()) {
+                wake(token, json.createObjectNode().put("action", "next"));
+                return;
+            }
+            parked(state).put(Integer.toString(worker), token);
+            if (store.replace(tenant, swarmId, state, v.version())) {
+                return;
+            }
+        }
+        throw new SwarmConflictException("swarm " + swarmId + ": the state kept changing; retry");
+    }
+
+    private static ObjectNode parked(ObjectNode state) {
+        JsonNode p = state.get("parked");
+        return p instanceof ObjectNode o ? o : state.putObject("parked");
+    }
+
+    private static boolean popAll(ObjectNode parked, List<String> wake) {
+        if (parked.isEmpty()) {
+            return false;
+        }
+        parked.forEach(t -> wake.add(t.asText()));
+        parked.removeAll();
+        return true;
+    }
+
+    /** Releases a parked worker with its next action; a too large action makes it ask instead. */
+    private void wake(String token, ObjectNode action) {
+        String output = action.toString();
+        if (output.length() > MAX_WAKE_CHARS) {
+            output = "{\"action\":\"next\"}"; // the ask answers the task already claimed for it
+        }
+        try {
+            waker.wake(token, output);
+        } catch (RuntimeException stale) {
+            // a token whose park timed out or already ended: that worker asks again by itself
+        }
     }
 
     /** Marks running tasks cancelled and pending ones skipped, stores and answers the summary. */

@@ -58,6 +58,7 @@ class SwarmRuntimeTest {
     }
 
     final MemoryStore store = new MemoryStore();
+    final java.util.List<String> woken = new java.util.ArrayList<>();
     final Clock clock = Clock.fixed(Instant.parse("2026-11-22T00:00:00Z"), ZoneOffset.UTC);
 
     ObjectNode input(String policy, int maxConcurrent) throws Exception {
@@ -79,7 +80,7 @@ class SwarmRuntimeTest {
 
     @Test
     void diamond_workersClaimInDependencyOrderAndDependentsSeeOutputs() throws Exception {
-        SwarmRuntime rt = new SwarmRuntime(store, clock, JSON);
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
         assertThat(rt.init(input("skip-dependents", 3)).get("workers")).hasSize(3);
 
         ObjectNode w0 = rt.next("acme", "swm_1", 0, null);
@@ -87,22 +88,31 @@ class SwarmRuntimeTest {
         assertThat(w0.get("action").asText()).isEqualTo("run");
         assertThat(w0.get("key").asText()).isEqualTo("a");
         assertThat(w0.at("/step/stepId").asText()).isEqualTo("a");
-        assertThat(w1.get("action").asText()).isEqualTo("wait");
+        assertThat(w1.get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 1, "token-1");
+        assertThat(woken).isEmpty();
         // a retried call of worker 0 gets the same task, also with a stale report of another task
         assertThat(rt.next("acme", "swm_1", 0, null).get("key").asText()).isEqualTo("a");
         assertThat(rt.next("acme", "swm_1", 0, completed("X")).get("key").asText()).isEqualTo("a");
 
         ObjectNode next0 = rt.next("acme", "swm_1", 0, completed("A"));
         assertThat(next0.get("key").asText()).isEqualTo("b");
+        assertThat(woken).as("c is ready too: the parked worker is woken with it").hasSize(1);
+        assertThat(woken.getFirst()).startsWith("token-1 {\"action\":\"run\",\"key\":\"c\"");
         assertThat(next0.at("/step/prompt").asText()).isEqualTo("B after A-out");
+        // a lost wake-up: the worker's park times out and it asks again: it gets the task claimed for it
         assertThat(rt.next("acme", "swm_1", 1, null).get("key").asText()).isEqualTo("c");
-        assertThat(rt.next("acme", "swm_1", 2, null).get("action").asText()).isEqualTo("wait");
-        assertThat(rt.next("acme", "swm_1", 0, completed("B")).get("action").asText()).isEqualTo("wait");
+        assertThat(rt.next("acme", "swm_1", 2, null).get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 2, "token-2");
+        assertThat(rt.next("acme", "swm_1", 0, completed("B")).get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 0, "token-0");
         ObjectNode d = rt.next("acme", "swm_1", 1, completed("C"));
         assertThat(d.get("key").asText()).isEqualTo("d");
         assertThat(d.at("/step/prompt").asText()).isEqualTo("D B/RC");
         assertThat(d.at("/step/context/deps/b/resultUri").asText()).isEqualTo("s3://bucket/swm_1/tasks/b/result.json");
         assertThat(rt.next("acme", "swm_1", 1, completed("D")).get("action").asText()).isEqualTo("done");
+        assertThat(woken.subList(1, 3)).as("the end releases every parked worker")
+                .containsExactlyInAnyOrder("token-2 {\"action\":\"done\"}", "token-0 {\"action\":\"done\"}");
 
         ObjectNode summary = rt.finish("acme", "swm_1", "done");
         assertThat(summary.get("status").asText()).isEqualTo("completed");
@@ -111,7 +121,7 @@ class SwarmRuntimeTest {
 
     @Test
     void failure_skipsDependentsAndTheSwarmFails() throws Exception {
-        SwarmRuntime rt = new SwarmRuntime(store, clock, JSON);
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
         rt.init(input("skip-dependents", 2));
         rt.next("acme", "swm_1", 0, null);
         JsonNode failed = JSON.readTree("{\"key\": \"a\", \"outcome\": \"failed\", \"error\": {\"Error\": \"States.TaskFailed\", "
@@ -129,7 +139,7 @@ class SwarmRuntimeTest {
 
     @Test
     void failFast_abortsTheOtherWorkers() throws Exception {
-        SwarmRuntime rt = new SwarmRuntime(store, clock, JSON);
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
         rt.init(input("fail-fast", 2));
         rt.next("acme", "swm_1", 0, null);
         rt.next("acme", "swm_1", 0, completed("A"));

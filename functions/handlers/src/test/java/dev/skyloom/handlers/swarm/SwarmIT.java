@@ -209,6 +209,13 @@ class SwarmIT {
         }
     }
 
+    int historySize(String arn) {
+        int[] n = {0};
+        sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000))
+                .forEach(page -> n[0] += page.events().size());
+        return n[0];
+    }
+
     JsonNode summaryOf(String swarmId) throws Exception {
         return JSON.readTree(s3.getObjectAsBytes(b -> b.bucket("skyloom-workspaces")
                 .key("tenants/" + tenant.id() + "/swarms/" + swarmId + "/summary.json")).asUtf8String());
@@ -242,8 +249,8 @@ class SwarmIT {
         assertThat(children.get("d").input().path("context").path("deps").path("b").path("resultUri").asText())
                 .isEqualTo("s3://skyloom-workspaces/tenants/" + tenant.id() + "/swarms/" + id
                         + "/tasks/b/result.json");
-        System.out.printf("diamond: makespan %.2f s (tasks 1+2+1 s on the critical path)%n",
-                seconds(children.get("a").start(), children.get("d").stop()));
+        System.out.printf("diamond: makespan %.2f s (tasks 1+2+1 s on the critical path), %d history events%n",
+                seconds(children.get("a").start(), children.get("d").stop()), historySize(done.executionArn()));
     }
 
     @Test
@@ -299,11 +306,17 @@ class SwarmIT {
         tasks.add("sink:swarm-1s:" + leaves);
         ObjectNode input = swarm(id, 4, "skip-dependents", tasks.toArray(String[]::new));
 
-        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(240));
+        String arn = start(input);
+        DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(240));
 
         assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
         Map<String, Child> children = children(id);
         assertThat(children).hasSize(12);
+        int events = historySize(arn);
+        System.out.printf("fan-out: %d history events for 12 tasks and 4 workers; makespan %.2f s%n", events,
+                seconds(children.get("root").start(), children.get("sink").stop()));
+        // 13 per task, 8 per park (at most one per task), 11 per worker, ~22 per swarm (decision 0700)
+        assertThat(events).isLessThanOrEqualTo(12 * 21 + 4 * 11 + 22);
         assertEagerAndBounded(input, children, 4);
         long peak = children.values().stream().mapToLong(c -> children.values().stream()
                 .filter(o -> !o.start().isAfter(c.start()) && o.stop().isAfter(c.start())).count()).max()
