@@ -66,6 +66,31 @@ class SwarmScheduleTest {
     }
 
     @Test
+    void validate_thousandTaskChainWithABackEdge_namesTheWholeCycleQuickly() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode body = SwarmValidationCorpusTest.JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode tasks = body.putArray("tasks");
+        for (int i = 0; i < 1000; i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode t = tasks.addObject().put("key", String.format("t%04d", i))
+                    .put("prompt", "p").put("agent", "coder");
+            t.putArray("dependencies").add(String.format("t%04d", i == 0 ? 999 : i - 1));
+        }
+        long started = System.nanoTime();
+
+        dev.skyloom.core.api.ApiError error = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.skyloom.core.api.ApiError.class,
+                () -> new SwarmValidator(SwarmValidationCorpusTest.AGENTS).validate(body));
+
+        assertThat(error.getMessage()).startsWith("Invalid swarm: tasks have a dependency cycle: t0000 -> t0001 -> ")
+                .contains("t0998 -> t0999 -> t0000; dependencies must form a DAG");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tasks.get(0)).putArray("dependencies");
+        SwarmSpec spec = new SwarmValidator(SwarmValidationCorpusTest.AGENTS).validate(body);
+        assertThat(spec.tasks()).hasSize(1000);
+        long[] unit = java.util.stream.LongStream.generate(() -> 1).limit(1000).toArray();
+        assertThat(CriticalPath.of(Dag.of(spec.tasks()), unit).path()).hasSize(1000);
+        assertThat(System.nanoTime() - started).as("well under a second").isLessThan(2_000_000_000L);
+    }
+
+    @Test
     void criticalPath_diamond_takesTheLongerBranch() {
         Dag d = dag("a", "b<a", "c<a", "d<b,c");
 
