@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -347,5 +348,71 @@ class SwarmIT {
         }
         assertThat(children).containsOnlyKeys("a", "b");
         assertThat(children.values()).allMatch(c -> c.status() == ExecutionStatus.ABORTED, "children aborted");
+    }
+
+    /**
+     * The local-cloud benchmark (decision 0700), off by default: {@code -Dskyloom.swarm.bench=true}. One random DAG of
+     * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
+     * slots (the most a swarm uses: "unlimited") and with 4. Prints makespan against the critical path and the
+     * list-scheduling bound, both computed from the children's measured durations and from the scripted ones.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "skyloom.swarm.bench", matches = "true")
+    void bench_randomDagOf100Tasks() throws Exception {
+        java.util.Random rnd = new java.util.Random(2026);
+        List<String> tasks = new ArrayList<>();
+        Map<String, Long> scripted = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            StringBuilder deps = new StringBuilder();
+            for (int j = 0; j < i; j++) {
+                if (rnd.nextDouble() < 0.05) {
+                    deps.append(deps.isEmpty() ? "" : ",").append("t").append(j);
+                }
+            }
+            int seconds = 1 + rnd.nextInt(2);
+            scripted.put("t" + i, seconds * 1000L);
+            tasks.add("t" + i + ":swarm-" + seconds + "s:" + deps);
+        }
+        for (int slots : new int[] {40, 4}) {
+            String id = "swm-bench" + slots + "-" + tenant.id();
+            ObjectNode input = swarm(id, slots, "skip-dependents", tasks.toArray(String[]::new));
+            String arn = start(input);
+            DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(900));
+            assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            Map<String, Child> children = children(id);
+            assertEagerAndBounded(input, children, slots);
+            List<String> keys = new ArrayList<>();
+            Map<String, List<String>> deps = new HashMap<>();
+            for (JsonNode t : input.path("swarm").path("tasks")) {
+                keys.add(t.path("key").asText());
+                List<String> d = new ArrayList<>();
+                t.path("dependencies").forEach(x -> d.add(x.asText()));
+                deps.put(t.path("key").asText(), d);
+            }
+            dev.skyloom.core.swarm.Dag dag = dev.skyloom.core.swarm.Dag.of(keys, deps);
+            long[] measured = new long[100];
+            long[] script = new long[100];
+            Instant first = Instant.MAX;
+            Instant last = Instant.MIN;
+            for (int i = 0; i < 100; i++) {
+                Child c = children.get(dag.key(i));
+                measured[i] = Duration.between(c.start(), c.stop()).toMillis();
+                script[i] = scripted.get(dag.key(i));
+                first = c.start().isBefore(first) ? c.start() : first;
+                last = c.stop().isAfter(last) ? c.stop() : last;
+            }
+            double makespan = Duration.between(first, last).toMillis();
+            long cpMeasured = dev.skyloom.core.swarm.CriticalPath.of(dag, measured).length();
+            long cpScripted = dev.skyloom.core.swarm.CriticalPath.of(dag, script).length();
+            double boundMeasured = Math.max(cpMeasured, java.util.Arrays.stream(measured).sum() / (double) slots);
+            double boundScripted = Math.max(cpScripted, java.util.Arrays.stream(script).sum() / (double) slots);
+            System.out.printf(java.util.Locale.ROOT, "bench slots=%d: makespan %.1f s; critical path measured %.1f s "
+                    + "(ratio %.3f), scripted %.1f s (ratio %.3f); list-scheduling bound measured %.1f s (ratio %.3f),"
+                    + " scripted %.1f s (ratio %.3f); mean task %.2f s (scripted %.2f s); %d history events%n", slots,
+                    makespan / 1000, cpMeasured / 1000.0, makespan / cpMeasured, cpScripted / 1000.0,
+                    makespan / cpScripted, boundMeasured / 1000, makespan / boundMeasured, boundScripted / 1000,
+                    makespan / boundScripted, java.util.Arrays.stream(measured).average().orElse(0) / 1000,
+                    java.util.Arrays.stream(script).average().orElse(0) / 1000, historySize(arn));
+        }
     }
 }
