@@ -334,8 +334,7 @@ public final class SwarmRuntime {
                 t.put("costMicroUsd", result.path("costMicroUsd").asLong());
                 t.put("tokens", result.path("usage").path("inputTokens").asLong()
                         + result.path("usage").path("outputTokens").asLong());
-                t.put("result", result.path("result").asText(null));
-                t.put("resultUri", store.uri(tenant, swarmId, "tasks/" + key + "/result.json"));
+                t.put("result", result.path("result").asText(null)); // the whole result: tasks/<key>/result.json
             }
             case "timed_out" -> {
                 boolean global = now >= deadline;

@@ -415,4 +415,43 @@ class SwarmIT {
                     java.util.Arrays.stream(script).average().orElse(0) / 1000, historySize(arn));
         }
     }
+
+    /**
+     * A 1,000-task swarm on the local cloud, off by default ({@code -Dskyloom.swarm.bench=true}): each task depends on
+     * up to two of the 100 tasks before it, 1 s scripted each, 40 slots. Prints the time, the overhead per task and
+     * the history events.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "skyloom.swarm.bench", matches = "true")
+    void bench_thousandTasks() throws Exception {
+        java.util.Random rnd = new java.util.Random(1000);
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            java.util.TreeSet<Integer> deps = new java.util.TreeSet<>();
+            for (int k = 0; k < 2 && i > 0; k++) {
+                if (rnd.nextBoolean()) {
+                    deps.add(Math.max(0, i - 1 - rnd.nextInt(Math.min(i, 100))));
+                }
+            }
+            StringBuilder d = new StringBuilder();
+            deps.forEach(j -> d.append(d.isEmpty() ? "" : ",").append("t").append(j));
+            tasks.add("t" + i + ":swarm-1s:" + d);
+        }
+        String id = "swm-k-" + tenant.id();
+        ObjectNode input = swarm(id, 40, "skip-dependents", tasks.toArray(String[]::new));
+        long started = System.nanoTime();
+        String arn = start(input);
+        DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(1500));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        JsonNode summary = JSON.readTree(done.output());
+        int events = historySize(arn);
+        System.out.printf(java.util.Locale.ROOT, "bench 1000 tasks, 40 slots: %.1f s wall, makespan %.1f s, critical "
+                + "path %.1f s (%d tasks), %.3f s of slot time per task beyond the 1 s scripted, %d history events "
+                + "(%.1f per task)%n", seconds, summary.path("makespanMs").asLong() / 1000.0,
+                summary.path("criticalPath").path("lengthMs").asLong() / 1000.0,
+                summary.path("criticalPath").path("path").size(), seconds * 40 / 1000 - 1, events, events / 1000.0);
+        assertThat(summary.path("counts").path("completed").asInt()).isEqualTo(1000);
+        assertThat(events).isLessThan(25_000);
+    }
 }
