@@ -337,7 +337,9 @@ public final class SwarmRuntime {
                 t.put("result", result.path("result").asText(null)); // the whole result: tasks/<key>/result.json
             }
             case "timed_out" -> {
-                boolean global = now >= deadline;
+                // Run's timeout is capped by the whole seconds left to the deadline, so a global timeout can fire
+                // up to a second before it: within 2 s it is the swarm's, not the task's
+                boolean global = now >= deadline - 2000;
                 t.put("status", (global ? TaskStatus.CANCELLED : TaskStatus.FAILED).wire());
                 t.put("error", global ? "SWARM_TIMEOUT" : "STEP_TIMEOUT");
                 t.put("reason", global ? "global timeout" : "the task's timeoutSeconds passed");

@@ -350,6 +350,61 @@ class SwarmIT {
         assertThat(children.values()).allMatch(c -> c.status() == ExecutionStatus.ABORTED, "children aborted");
     }
 
+    @Test
+    void failFast_firstFailure_stopsTheRunningTasks_andSkipsTheRest() throws Exception {
+        String id = "swm-ff-" + tenant.id();
+        ObjectNode input = swarm(id, 3, "fail-fast", "a:swarm-2s:", "b:swarm-fail:", "c:swarm-8s:", "d:swarm-1s:a");
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_FAILED");
+        JsonNode tasks = summaryOf(id).path("tasks");
+        assertThat(tasks.path("b").path("status").asText()).isEqualTo("failed");
+        assertThat(tasks.path("c").path("status").asText()).isEqualTo("cancelled");
+        assertThat(tasks.path("d").path("status").asText()).isEqualTo("skipped");
+        Map<String, Child> children = children(id);
+        assertThat(children).doesNotContainKey("d");
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (children.get("c").status() == ExecutionStatus.RUNNING && System.nanoTime() < until) {
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            children = children(id);
+        }
+        assertThat(children.get("c").status()).as("the running task's child is stopped").isEqualTo(
+                ExecutionStatus.ABORTED);
+    }
+
+    @Test
+    void globalTimeout_stopsWhatRuns_andMarksWhatDidNotFinish() throws Exception {
+        String id = "swm-gt-" + tenant.id();
+        ObjectNode input = swarm(id, 2, "skip-dependents", "a:swarm-8s:", "b:swarm-8s:", "c:swarm-1s:a,b");
+        ((ObjectNode) input.get("swarm")).put("globalTimeoutSeconds", 4);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(60));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_FAILED");
+        JsonNode summary = summaryOf(id);
+        assertThat(summary.path("status").asText()).isEqualTo("timed_out");
+        JsonNode tasks = summary.path("tasks");
+        for (String k : List.of("a", "b")) {
+            assertThat(tasks.path(k).path("status").asText()).as(k).isEqualTo("cancelled");
+            assertThat(tasks.path(k).path("reason").asText()).as(k).isEqualTo("global timeout");
+        }
+        assertThat(tasks.path("c").path("status").asText()).isEqualTo("skipped");
+        assertThat(seconds(sfn.describeExecution(b -> b.executionArn(done.executionArn())).startDate(),
+                done.stopDate())).as("stopped near the 4 s deadline").isLessThan(15);
+        Map<String, Child> children = children(id);
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (children.values().stream().anyMatch(c -> c.status() == ExecutionStatus.RUNNING)
+                && System.nanoTime() < until) {
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            children = children(id);
+        }
+        assertThat(children).containsOnlyKeys("a", "b");
+        assertThat(children.values()).allMatch(c -> c.status() == ExecutionStatus.ABORTED, "children stopped");
+    }
+
     /**
      * The local-cloud benchmark (decision 0700), off by default: {@code -Dskyloom.swarm.bench=true}. One random DAG of
      * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
