@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.SfnException;
 
 /**
  * The swarm scheduler, invoked by {@code statemachines/swarm.asl.json} ({@link SwarmRuntime}, decision 0700):
@@ -28,8 +31,27 @@ public final class SwarmSchedulerHandler implements RequestStreamHandler {
                 SkyloomConfig.require(Composition.CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN),
                 Composition.S3.CLIENT,
                 SkyloomConfig.require(Composition.CONFIG.workspacesBucket(), SkyloomResources.ENV_BUCKET_WORKSPACES),
-                Json.MAPPER), (token, output) -> SFN.sendTaskSuccess(b -> b.taskToken(token).output(output)), Clock.systemUTC(),
+                Json.MAPPER), SwarmSchedulerHandler::wake, Clock.systemUTC(),
                 Json.MAPPER);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwarmSchedulerHandler.class);
+
+    /**
+     * Releases a parked worker. A stale token (its park timed out, or it was already released) is expected and
+     * ignored by the runtime; anything else — notably AccessDenied where the function lacks
+     * {@code states:SendTaskSuccess} — is logged, since the worker then waits for its park timeout.
+     */
+    static void wake(String token, String output) {
+        try {
+            Engine.SFN.sendTaskSuccess(b -> b.taskToken(token).output(output));
+        } catch (SfnException e) {
+            String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+            if (!"TaskTimedOut".equals(code) && !"InvalidToken".equals(code) && !"TaskDoesNotExist".equals(code)) {
+                LOG.warn("swarm wake-up failed code={} message={}", code, e.getMessage());
+            }
+            throw e;
+        }
     }
 
     @Override
