@@ -52,6 +52,10 @@ public final class SkyloomResources {
     public static final String FUNCTION_AUTHORIZER = "authorizer";
     /** Stores the events of the {@code events} queue in the events table: per-stream sequence, deduplicated. */
     public static final String FUNCTION_INGEST = "ingest";
+    /** Swarms (decision 0700): the scheduler the swarm workflow's workers ask for their next task. */
+    public static final String FUNCTION_SWARM_SCHEDULER = "swarm-scheduler";
+    /** The workflow of one swarm: a DAG of agent steps run eagerly by a pool of workers. */
+    public static final String STATE_MACHINE_SWARM = "swarm";
 
     /**
      * The API routes anyone may call, {@code METHOD /path}: API Gateway sends them to the API function without the
@@ -159,6 +163,16 @@ public final class SkyloomResources {
                         new Grant(ResourceKind.QUEUE, "events", Grant.Access.CONSUME)));
         EventSourceSpec ingestEvents = new EventSourceSpec(FUNCTION_INGEST, "events", 10, 0, 5, true);
 
+        // swarms (decision 0700): state in the main table, spec and task results in the workspaces bucket
+        FunctionSpec swarmScheduler = new FunctionSpec(FUNCTION_SWARM_SCHEDULER,
+                "The swarm scheduler: stores a swarm's state and tells each worker of the swarm workflow its next task",
+                "dev.skyloom.handlers.SwarmSchedulerHandler::handleRequest", 1024, 60, 0,
+                withCommon(FUNCTION_SWARM_SCHEDULER, Map.of(
+                        ENV_TABLE_MAIN, EnvValue.tableName("main"),
+                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"))),
+                List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
+                        Grant.readWrite(ResourceKind.BUCKET, "workspaces")));
+
         EventBusSpec bus = new EventBusSpec(EVENT_BUS,
                 "Skyloom platform events: runs, steps, swarms, tool calls, model calls");
         RuleSpec ingestRule = new RuleSpec(RULE_INGEST,
@@ -170,7 +184,7 @@ public final class SkyloomResources {
                 List.of(STATE_MACHINE_PULSE));
 
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
-                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer, ingest),
+                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer, ingest, swarmScheduler),
                 List.of(bus), List.of(ingestRule), List.of(pulses), List.of(ingestEvents));
     }
 

@@ -1,0 +1,27 @@
+package dev.skyloom.core.swarm;
+
+import java.util.List;
+
+/**
+ * A validated swarm: either {@code tasks} (a DAG, in the order given) or a {@code goal} for a {@code planner} agent
+ * to decompose (then {@code tasks} is empty and {@code plannerAgentId} is set). {@code budget} may be null.
+ */
+public record SwarmSpec(List<SwarmTask> tasks, String goal, String plannerAgentId, int maxConcurrent,
+        FailurePolicy failurePolicy, int globalTimeoutSeconds, Budget budget) {
+
+    public static final int DEFAULT_MAX_CONCURRENT = 3;
+    public static final int DEFAULT_GLOBAL_TIMEOUT_SECONDS = 86_400;
+    public static final int DEFAULT_TASK_TIMEOUT_SECONDS = 1_800;
+
+    /** The swarm's spending cap over all its tasks; either may be null (no cap). */
+    public record Budget(Double maxDollars, Long maxTokens) {
+    }
+
+    public SwarmSpec {
+        tasks = List.copyOf(tasks);
+    }
+
+    public boolean planned() {
+        return goal != null;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.skyloom.core.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SwarmRuntimeTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An in-memory store behind the port (unit tests only; the ITs use DynamoDB and S3). */
+    static final class MemoryStore implements SwarmStore {
+        final Map<String, Versioned> states = new HashMap<>();
+        final Map<String, JsonNode> docs = new HashMap<>();
+
+        @Override
+        public synchronized Optional<Versioned> load(String tenantId, String swarmId) {
+            Versioned v = states.get(swarmId);
+            return v == null ? Optional.empty() : Optional.of(new Versioned(v.state().deepCopy(), v.version()));
+        }
+
+        @Override
+        public synchronized boolean create(String tenantId, String swarmId, ObjectNode state) {
+            return states.putIfAbsent(swarmId, new Versioned(state.deepCopy(), 1)) == null;
+        }
+
+        @Override
+        public synchronized boolean replace(String tenantId, String swarmId, ObjectNode state, long expected) {
+            if (states.get(swarmId).version() != expected) {
+                return false;
+            }
+            states.put(swarmId, new Versioned(state.deepCopy(), expected + 1));
+            return true;
+        }
+
+        @Override
+        public void putDocument(String tenantId, String swarmId, String name, JsonNode document) {
+            docs.put(swarmId + "/" + name, document);
+        }
+
+        @Override
+        public Optional<JsonNode> getDocument(String tenantId, String swarmId, String name) {
+            return Optional.ofNullable(docs.get(swarmId + "/" + name));
+        }
+
+        @Override
+        public String uri(String tenantId, String swarmId, String name) {
+            return "s3://bucket/" + swarmId + "/" + name;
+        }
+    }
+
+    final MemoryStore store = new MemoryStore();
+    final java.util.List<String> woken = new java.util.ArrayList<>();
+    final Clock clock = Clock.fixed(Instant.parse("2026-11-22T00:00:00Z"), ZoneOffset.UTC);
+
+    ObjectNode input(String policy, int maxConcurrent) throws Exception {
+        return (ObjectNode) JSON.readTree("""
+                {"tenantId": "acme", "swarmId": "swm_1", "swarm": {"maxConcurrent": %d, "failurePolicy": "%s",
+                 "tasks": [{"key": "a", "prompt": "start", "agentId": "agt_1"},
+                           {"key": "b", "prompt": "B after {{deps.a.output}}", "agentId": "agt_1", "dependencies": ["a"]},
+                           {"key": "c", "prompt": "C", "agentId": "agt_1", "dependencies": ["a"]},
+                           {"key": "d", "prompt": "D {{deps.b.text}}/{{deps.c.result}}", "agentId": "agt_1",
+                            "dependencies": ["b", "c"]}]}}""".formatted(maxConcurrent, policy));
+    }
+
+    static JsonNode completed(String text) throws Exception {
+        return JSON.readTree("{\"key\": \"" + text.toLowerCase(java.util.Locale.ROOT) + "\", "
+                + "\"outcome\": \"completed\", \"result\": {\"text\": \"" + text + "\", \"output\": \""
+                + text + "-out\", \"result\": \"R" + text + "\", \"turns\": 1, \"costMicroUsd\": 5, "
+                + "\"usage\": {\"inputTokens\": 10, \"outputTokens\": 2}}}");
+    }
+
+    @Test
+    void diamond_workersClaimInDependencyOrderAndDependentsSeeOutputs() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        assertThat(rt.init(input("skip-dependents", 3)).get("workers")).hasSize(3);
+
+        ObjectNode w0 = rt.next("acme", "swm_1", 0, null);
+        ObjectNode w1 = rt.next("acme", "swm_1", 1, null);
+        assertThat(w0.get("action").asText()).isEqualTo("run");
+        assertThat(w0.get("key").asText()).isEqualTo("a");
+        assertThat(w0.at("/step/stepId").asText()).isEqualTo("a");
+        assertThat(w1.get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 1, "token-1");
+        assertThat(woken).isEmpty();
+        // a retried call of worker 0 gets the same task, also with a stale report of another task
+        assertThat(rt.next("acme", "swm_1", 0, null).get("key").asText()).isEqualTo("a");
+        assertThat(rt.next("acme", "swm_1", 0, completed("X")).get("key").asText()).isEqualTo("a");
+
+        ObjectNode next0 = rt.next("acme", "swm_1", 0, completed("A"));
+        assertThat(next0.get("key").asText()).isEqualTo("b");
+        assertThat(woken).as("c is ready too: the parked worker is woken with it").hasSize(1);
+        assertThat(woken.getFirst()).startsWith("token-1 {\"action\":\"run\",\"key\":\"c\"");
+        assertThat(next0.at("/step/prompt").asText()).isEqualTo("B after A-out");
+        // a lost wake-up: the worker's park times out and it asks again: it gets the task claimed for it
+        assertThat(rt.next("acme", "swm_1", 1, null).get("key").asText()).isEqualTo("c");
+        assertThat(rt.next("acme", "swm_1", 2, null).get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 2, "token-2");
+        assertThat(rt.next("acme", "swm_1", 0, completed("B")).get("action").asText()).isEqualTo("park");
+        rt.park("acme", "swm_1", 0, "token-0");
+        ObjectNode d = rt.next("acme", "swm_1", 1, completed("C"));
+        assertThat(d.get("key").asText()).isEqualTo("d");
+        assertThat(d.at("/step/prompt").asText()).isEqualTo("D B/RC");
+        assertThat(d.at("/step/context/deps/b/resultUri").asText()).isEqualTo("s3://bucket/swm_1/tasks/b/result.json");
+        assertThat(rt.next("acme", "swm_1", 1, completed("D")).get("action").asText()).isEqualTo("done");
+        assertThat(woken.subList(1, 3)).as("the end releases every parked worker")
+                .containsExactlyInAnyOrder("token-2 {\"action\":\"done\"}", "token-0 {\"action\":\"done\"}");
+
+        ObjectNode summary = rt.finish("acme", "swm_1", "done");
+        assertThat(summary.get("status").asText()).isEqualTo("completed");
+        assertThat(summary.at("/counts/completed").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void failure_skipsDependentsAndTheSwarmFails() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        rt.init(input("skip-dependents", 2));
+        rt.next("acme", "swm_1", 0, null);
+        JsonNode failed = JSON.readTree("{\"key\": \"a\", \"outcome\": \"failed\", \"error\": {\"Error\": \"States.TaskFailed\", "
+                + "\"Cause\": \"{\\\"Error\\\": \\\"MODEL_ERROR\\\", \\\"Cause\\\": \\\"boom\\\"}\"}}");
+
+        assertThat(rt.next("acme", "swm_1", 0, failed).get("action").asText()).isEqualTo("done");
+        ObjectNode summary = rt.finish("acme", "swm_1", "done");
+
+        assertThat(summary.get("status").asText()).isEqualTo("failed");
+        assertThat(summary.at("/tasks/a/status").asText()).isEqualTo("failed");
+        assertThat(summary.at("/tasks/a/error").asText()).isEqualTo("MODEL_ERROR");
+        assertThat(summary.at("/tasks/b/status").asText()).isEqualTo("skipped");
+        assertThat(summary.at("/tasks/d/status").asText()).isEqualTo("skipped");
+    }
+
+    @Test
+    void failFast_abortsTheOtherWorkers() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        rt.init(input("fail-fast", 2));
+        rt.next("acme", "swm_1", 0, null);
+        rt.next("acme", "swm_1", 0, completed("A"));
+        rt.next("acme", "swm_1", 1, null);
+
+        assertThat(rt.next("acme", "swm_1", 1, JSON.readTree("{\"key\": \"c\", \"outcome\": \"failed\"}")).get("action").asText())
+                .isEqualTo("abort");
+        ObjectNode summary = rt.finish("acme", "swm_1", "aborted");
+        assertThat(summary.at("/tasks/b/status").asText()).isEqualTo("cancelled");
+        assertThat(summary.at("/tasks/d/status").asText()).isEqualTo("skipped");
+    }
+}
