@@ -77,12 +77,20 @@ class PipelineRunIT {
     }
 
     Answer call(String method, String path, String token, String body, String contentType) throws Exception {
+        return call(method, path, token, body, contentType, null);
+    }
+
+    Answer call(String method, String path, String token, String body, String contentType, String idempotencyKey)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiEndpoint().orElseThrow().resolve(path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", contentType);
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
         }
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
@@ -216,10 +224,35 @@ class PipelineRunIT {
     }
 
     @Test
+    void research_loopsOverTheQuestions_andItsCouncilSynthesises() throws Exception {
+        Answer created = call("POST", "/api/v1/pipelines", key,
+                JSON.createObjectNode().put("yaml", example("research")).toString(), "application/json");
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        String runId = startRun("research", "{\"input\": {\"questions\": [\"Why?\", \"How?\", \"When?\"]}}");
+        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        assertThat(step(done, "investigate").path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(step(done, "synthesis").path("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(done.path("outputs").path("investigate")).hasSize(3);
+        List<JsonNode> calls = llmCalls(runId);
+        // three loop items, two members and the leader's synthesis
+        assertThat(calls.stream().map(c -> c.path("stepId").asText()).distinct().toList())
+                .contains("investigate", "synthesis-1", "synthesis-2", "synthesis");
+    }
+
+    @Test
     void aCancelledRun_stops_andTakesNoDecision() throws Exception {
         deployEngineering();
         String runId = startRun("engineering", "{\"input\": {\"request\": \"x\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}");
         until(runId, waitingFor("ship"), "waiting for ship");
+        // a repeated start with the same Idempotency-Key is the same run
+        String key1 = UUID.randomUUID().toString();
+        String body = "{\"input\": {\"request\": \"y\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}";
+        Answer first = call("POST", "/api/v1/pipelines/engineering/runs", key, body, "application/json", key1);
+        Answer second = call("POST", "/api/v1/pipelines/engineering/runs", key, body, "application/json", key1);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
+        ok("POST", "/api/v1/runs/" + first.body().path("id").asText() + "/cancel", null);
+
         JsonNode cancelled = ok("POST", "/api/v1/runs/" + runId + "/cancel", null);
         assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
         assertThat(call("POST", "/api/v1/runs/" + runId + "/approvals/ship", key, "{\"decision\": \"approve\"}",

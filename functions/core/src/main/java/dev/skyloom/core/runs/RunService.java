@@ -229,6 +229,7 @@ public final class RunService {
 
     /** Answers the approval step {@code stepId} waits for; a 409 when none waits. */
     public ObjectNode decide(Principal caller, String runId, String stepId, Decision decision) {
+        Stored<Run> run = get(caller, runId);
         Check check = new Check().required("decision", decision == null ? null : decision.decision());
         if (decision != null && decision.decision() != null && !decision.decision().equals("approve")
                 && !decision.decision().equals("reject")) {
@@ -238,7 +239,6 @@ public final class RunService {
             check.problem("comment", "must be at most 10000 characters");
         }
         check.orThrow();
-        Stored<Run> run = get(caller, runId);
         String token = run.doc().status().equals("RUNNING") && run.doc().currentExecution() != null
                 ? waitingApprovals(engine.history(run.doc().currentExecution())).get(stepId) : null;
         if (token == null) {
