@@ -311,7 +311,7 @@ public final class RunService {
     }
 
     /** Steps (top-level and branch states named like step ids) with status, attempts and timings. */
-    private static void steps(List<PipelineEngine.HistoryEvent> history, Map<String, ObjectNode> steps,
+    static void steps(List<PipelineEngine.HistoryEvent> history, Map<String, ObjectNode> steps,
                               String executionStatus) {
         String open = null;
         boolean failed = false;
