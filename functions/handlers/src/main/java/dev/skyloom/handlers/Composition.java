@@ -145,7 +145,7 @@ final class Composition {
             String bus = LambdaEnvironment.read().get(SkyloomResources.ENV_EVENT_BUS);
             return agentStepArn().filter(arn -> bus != null && !bus.isBlank())
                     .map(arn -> new dev.skyloom.core.pipeline.CompileTarget(arn,
-                            arn.replaceFirst(":stateMachine:.*$", ":stateMachine:skyloom-swarm"), java.util.Map.of(),
+                            arn.replaceFirst(SkyloomResources.STATE_MACHINE_AGENT_STEP + "$", "swarm"), java.util.Map.of(),
                             bus, dev.skyloom.core.pipeline.CompileTarget.Limits.DEFAULT))
                     .orElseGet(dev.skyloom.core.pipeline.CompileTarget::placeholders);
         }
@@ -166,6 +166,19 @@ final class Composition {
                     Runs.DEPLOYMENTS.undeploy(caller, pipelineId);
                 }
             };
+        }
+
+        /**
+         * Pipelines' state machine names start like the deployment's own: agent-step's physical name without
+         * {@code agent-step}, then {@code pipeline-} ({@code skyloom-pipeline-} locally, {@code skyloom-<stage>-pipeline-}
+         * on AWS).
+         */
+        static String namePrefix(String agentStepArn) {
+            String name = agentStepArn.substring(agentStepArn.lastIndexOf(':') + 1);
+            String platform = name.endsWith(SkyloomResources.STATE_MACHINE_AGENT_STEP)
+                    ? name.substring(0, name.length() - SkyloomResources.STATE_MACHINE_AGENT_STEP.length())
+                    : "skyloom-";
+            return platform + "pipeline-";
         }
 
         /** The pipelines' execution role: {@value #ENV_ROLE_ARN}, else {@code skyloom-pipelines} of the account. */
@@ -191,7 +204,7 @@ final class Composition {
                 AGENT_STEP, Pipelines.roleArn(AGENT_STEP));
         static final dev.skyloom.core.runs.PipelineDeployments DEPLOYMENTS =
                 new dev.skyloom.core.runs.PipelineDeployments(Services.DOCUMENTS, Clock.systemUTC(), ENGINE,
-                        Services.AGENTS);
+                        Services.AGENTS, Pipelines.namePrefix(AGENT_STEP));
         static final dev.skyloom.core.runs.RunService RUNS = new dev.skyloom.core.runs.RunService(Services.DOCUMENTS,
                 Clock.systemUTC(), Services.PIPELINES, DEPLOYMENTS, ENGINE,
                 new DynamoDbLlmCallStore(DynamoDb.CLIENT, Services.TABLE), Runs::emit);

@@ -30,6 +30,7 @@ import java.util.Optional;
 public final class PipelineDeployments implements PipelineService.Deployer {
     static final String PREFIX = "skyloom-pipeline-";
     private final PipelineEngine engine;
+    private final String prefix;
     private final AgentService agents;
     private final Documents<Deployment> deployments;
 
@@ -38,6 +39,17 @@ public final class PipelineDeployments implements PipelineService.Deployer {
     }
 
     public PipelineDeployments(DocumentStore store, Clock clock, PipelineEngine engine, AgentService agents) {
+        this(store, clock, engine, agents, PREFIX);
+    }
+
+    /**
+     * @param prefix what state machine names start with: the deployment's own prefix plus {@code pipeline-}
+     *               ({@code skyloom-pipeline-} locally, {@code skyloom-<stage>-pipeline-} on AWS), so IAM can grant
+     *               {@code stateMachine:<prefix>*}
+     */
+    public PipelineDeployments(DocumentStore store, Clock clock, PipelineEngine engine, AgentService agents,
+                               String prefix) {
+        this.prefix = prefix;
         this.engine = engine;
         this.agents = agents;
         this.deployments = new Documents<>(store, clock, "Pipeline deployment", Deployment.class);
@@ -52,7 +64,11 @@ public final class PipelineDeployments implements PipelineService.Deployer {
      * Functions' 80 characters, its first 62 characters, '-' and 16 hex digits of SHA-256 of the full name.
      */
     public static String stateMachineName(TenantId tenant, String pipelineId) {
-        String name = PREFIX + tenant.value() + "-" + pipelineId;
+        return stateMachineName(PREFIX, tenant, pipelineId);
+    }
+
+    static String stateMachineName(String prefix, TenantId tenant, String pipelineId) {
+        String name = prefix + tenant.value() + "-" + pipelineId;
         if (name.length() <= 80) {
             return name;
         }
@@ -75,7 +91,7 @@ public final class PipelineDeployments implements PipelineService.Deployer {
             }
             agents.put(caller, inline.id(), agent);
         }
-        String name = stateMachineName(caller.tenant(), pipelineId);
+        String name = stateMachineName(prefix, caller.tenant(), pipelineId);
         String versionArn = engine.deploy(name, compilation.asl(), String.valueOf(version));
         String id = String.format("v%06d", version);
         Deployment deployment = new Deployment(version, name, versionArn);
@@ -89,7 +105,7 @@ public final class PipelineDeployments implements PipelineService.Deployer {
 
     @Override
     public void undeploy(Principal caller, String pipelineId) {
-        engine.delete(stateMachineName(caller.tenant(), pipelineId));
+        engine.delete(stateMachineName(prefix, caller.tenant(), pipelineId));
         Optional<java.util.Map<String, String>> cursor = Optional.empty();
         do {
             var page = deployments.list(caller.tenant(), collection(pipelineId), cursor, 100);
