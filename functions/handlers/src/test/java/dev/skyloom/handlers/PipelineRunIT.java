@@ -240,6 +240,19 @@ class PipelineRunIT {
     }
 
     @Test
+    void theExamplePipelines_ofSkyloomUp_areCreatedOnce_inTheDefaultTenant_andEngineeringRuns() throws Exception {
+        String admin = Files.readString(dataDir.resolve("cloud").resolve("admin.key")).trim();
+        Path examples = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
+                .resolve("examples");
+        var shipped = new dev.skyloom.local.cloud.provision.ExamplePipelines(cloud.apiEndpoint().orElseThrow(), admin);
+        assertThat(shipped.ensure(examples)).containsExactly("engineering", "research");
+        assertThat(shipped.ensure(examples)).isEmpty();
+        Answer engineering = call("GET", "/api/v1/pipelines/engineering", admin, null, null);
+        assertThat(engineering.status()).isEqualTo(200);
+        assertThat(engineering.body().path("latestVersion").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void aCancelledRun_stops_andTakesNoDecision() throws Exception {
         deployEngineering();
         String runId = startRun("engineering", "{\"input\": {\"request\": \"x\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}");
