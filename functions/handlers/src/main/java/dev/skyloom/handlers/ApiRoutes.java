@@ -417,10 +417,11 @@ final class ApiRoutes {
             if (event.stepId() != null) {
                 item.put("stepId", event.stepId());
             }
-            // an approval's task token is kept in the events table (and the execution history, where the approvals
-            // route reads it) but never shown to a run's followers
-            item.set("data", event.data() != null && event.data().has("taskToken")
-                    ? event.data().deepCopy().without("taskToken") : event.data());
+            // a pipeline approval's task token is kept in the events table (and the execution history, where the
+            // approvals route reads it) but never shown to a run's followers; TOOL_APPROVAL_REQUIRED keeps its token
+            // until a route answers tool approvals (decision 0501)
+            item.set("data", "APPROVAL_REQUIRED".equals(event.type()) && event.data() != null
+                    && event.data().has("taskToken") ? event.data().deepCopy().without("taskToken") : event.data());
         });
         json.put("next", page.next());
         return json;
