@@ -31,6 +31,7 @@ import dev.skyloom.core.resources.TaskService;
 import dev.skyloom.core.resources.Pipeline;
 import dev.skyloom.core.resources.PipelineService;
 import dev.skyloom.core.resources.Skill;
+import dev.skyloom.core.runs.RunService;
 import dev.skyloom.core.resources.SkillService;
 import dev.skyloom.core.secrets.Secret;
 import dev.skyloom.core.secrets.SecretService;
@@ -86,7 +87,9 @@ final class ApiRoutes {
             java.util.Map.entry("PUT " + V1 + "/skills/{name}", Skill.Input.class),
             java.util.Map.entry("POST " + V1 + "/pipelines/validate", Pipeline.Input.class),
             java.util.Map.entry("POST " + V1 + "/pipelines", Pipeline.Input.class),
-            java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Pipeline.Input.class));
+            java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Pipeline.Input.class),
+            java.util.Map.entry("POST " + V1 + "/pipelines/{pipelineId}/runs", RunService.StartInput.class),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", RunService.Decision.class));
 
     /**
      * What a route answers on success, for the OpenAPI document: the status and the schema of the body (a name in
@@ -165,13 +168,20 @@ final class ApiRoutes {
             java.util.Map.entry("GET " + V1 + "/pipelines/{pipelineId}/versions/{version}",
                     Answer.of(200, "PipelineVersion")),
             // run events (docs/decisions/0600-events-ingest-and-streams.md)
-            java.util.Map.entry("GET " + V1 + "/runs/{runId}/events", Answer.of(200, "RunEvents")));
+            java.util.Map.entry("GET " + V1 + "/runs/{runId}/events", Answer.of(200, "RunEvents")),
+            // runs of pipelines (docs/pipelines.md "Runs")
+            java.util.Map.entry("POST " + V1 + "/pipelines/{pipelineId}/runs", Answer.of(202, "Run")),
+            java.util.Map.entry("GET " + V1 + "/runs", Answer.page("Run")),
+            java.util.Map.entry("GET " + V1 + "/runs/{runId}", Answer.of(200, "Run")),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/cancel", Answer.of(200, "Run")),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/retry", Answer.of(202, "Run")),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", Answer.of(200, "Run")));
 
     /** The creating routes, where {@code Idempotency-Key} is honoured. */
     static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
             "POST " + V1 + "/api-keys", "POST " + V1 + "/users", "POST " + V1 + "/projects",
             "POST " + V1 + "/projects/{projectId}/tasks", "POST " + V1 + "/agents", "POST " + V1 + "/secrets",
-            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines");
+            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines", "POST " + V1 + "/pipelines/{pipelineId}/runs");
 
     static Router router(Services s) {
         Router r = new Router();
@@ -323,17 +333,19 @@ final class ApiRoutes {
 
         r.add("POST", V1 + "/pipelines/validate", "pipelines:read", "Check a pipeline definition without storing it",
                 (req, p) -> ApiResponse.ok(validation(s.pipelines().validate(
-                        Json.read(req.body(), Pipeline.Input.class)))));
-        r.add("POST", V1 + "/pipelines", "pipelines:write", "Create a pipeline from YAML (version 1)",
-                (req, p) -> created(s.pipelines().create(p, Json.read(req.body(), Pipeline.Input.class))));
+                        pipelineInput(req)))));
+        r.add("POST", V1 + "/pipelines", "pipelines:write",
+                "Create a pipeline from YAML (version 1: {\"yaml\"} or {\"definition\"}, or the YAML itself as "
+                        + "application/yaml) and deploy it as a state machine",
+                (req, p) -> created(s.pipelines().create(p, pipelineInput(req))));
         r.add("GET", V1 + "/pipelines", "pipelines:read", "List pipelines",
                 (req, p) -> list(req, cursor -> s.pipelines().list(p, cursor, Cursor.limit(req))
                         .map(Stored::toJson)));
         r.add("GET", V1 + "/pipelines/{pipelineId}", "pipelines:read", "Get a pipeline (head)",
                 (req, p) -> ok(s.pipelines().get(p, req.param("pipelineId"))));
-        r.add("PUT", V1 + "/pipelines/{pipelineId}", "pipelines:write", "Store a new version of a pipeline",
-                (req, p) -> ok(s.pipelines().update(p, req.param("pipelineId"),
-                        Json.read(req.body(), Pipeline.Input.class), ifMatch(req))));
+        r.add("PUT", V1 + "/pipelines/{pipelineId}", "pipelines:write",
+                "Store a new version of a pipeline and deploy it (a published version of its state machine)",
+                (req, p) -> ok(s.pipelines().update(p, req.param("pipelineId"), pipelineInput(req), ifMatch(req))));
         r.add("DELETE", V1 + "/pipelines/{pipelineId}", "pipelines:delete", "Delete a pipeline and its versions",
                 (req, p) -> {
                     s.pipelines().delete(p, req.param("pipelineId"), ifMatch(req));
@@ -354,7 +366,42 @@ final class ApiRoutes {
                 (req, p) -> ApiResponse.ok(runEventsJson(IngestComposition.runEvents().read(p, req.param("runId"),
                         req.queryParam("after"), req.queryParam("limit"), req.queryParam("wait"))))
                         .withHeader("Cache-Control", "no-store"));
+
+        r.add("POST", V1 + "/pipelines/{pipelineId}/runs", "runs:create",
+                "Start a run of the pipeline's latest version ({\"input\": {...}, \"projectId\"}); 202 with the run",
+                (req, p) -> {
+                    var run = Composition.runs().start(p, req.param("pipelineId"),
+                            Json.read(req.body(), RunService.StartInput.class));
+                    return new ApiResponse(202, java.util.Map.of(), Composition.runs().view(p, run.id()));
+                });
+        r.add("GET", V1 + "/runs", "runs:read", "List runs (?pipelineId=&status= narrow the list)",
+                (req, p) -> list(req, cursor -> Composition.runs().list(p, req.queryParam("pipelineId").orElse(null),
+                        req.queryParam("status").orElse(null), cursor, Cursor.limit(req))));
+        r.add("GET", V1 + "/runs/{runId}", "runs:read",
+                "A run: status, steps with timings, outputs, tokens and cost, approvals waiting",
+                (req, p) -> ApiResponse.ok(Composition.runs().view(p, req.param("runId"))));
+        r.add("POST", V1 + "/runs/{runId}/cancel", "runs:cancel", "Cancel a run (stops its execution)",
+                (req, p) -> ApiResponse.ok(Composition.runs().cancel(p, req.param("runId"))));
+        r.add("POST", V1 + "/runs/{runId}/retry", "runs:create",
+                "Resume a failed run at the failed step; the steps that completed are not run again",
+                (req, p) -> new ApiResponse(202, java.util.Map.of(), Composition.runs().retry(p,
+                        req.param("runId"))));
+        r.add("POST", V1 + "/runs/{runId}/approvals/{stepId}", "runs:approve",
+                "Decide the approval a step waits for ({\"decision\": \"approve\"|\"reject\", \"comment\"}); "
+                        + "409 when none waits",
+                (req, p) -> ApiResponse.ok(Composition.runs().decide(p, req.param("runId"), req.param("stepId"),
+                        Json.read(req.body(), RunService.Decision.class))));
         return r;
+    }
+
+    /** A pipeline definition: JSON {@code {"yaml"}} or {@code {"definition"}}, or the YAML itself. */
+    static Pipeline.Input pipelineInput(ApiRequest req) {
+        String type = req.header("Content-Type").orElse("").toLowerCase(java.util.Locale.ROOT);
+        if (type.startsWith("application/yaml") || type.startsWith("application/x-yaml")
+                || type.startsWith("text/yaml") || type.startsWith("text/x-yaml")) {
+            return new Pipeline.Input(req.body());
+        }
+        return Json.read(req.body(), Pipeline.Input.class);
     }
 
     static ObjectNode runEventsJson(dev.skyloom.core.events.RunEventsService.Page page) {
@@ -370,7 +417,11 @@ final class ApiRoutes {
             if (event.stepId() != null) {
                 item.put("stepId", event.stepId());
             }
-            item.set("data", event.data());
+            // a pipeline approval's task token is kept in the events table (and the execution history, where the
+            // approvals route reads it) but never shown to a run's followers; TOOL_APPROVAL_REQUIRED keeps its token
+            // until a route answers tool approvals (decision 0501)
+            item.set("data", "APPROVAL_REQUIRED".equals(event.type()) && event.data() != null
+                    && event.data().has("taskToken") ? event.data().deepCopy().without("taskToken") : event.data());
         });
         json.put("next", page.next());
         return json;

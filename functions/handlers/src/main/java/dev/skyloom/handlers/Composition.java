@@ -122,9 +122,104 @@ final class Composition {
         // pipelines are compiled on create and update (every error at once, with line and column); the ASL of a
         // version is produced with placeholders here and bound to the deployment's ARNs when it is deployed
         static final PipelineService PIPELINES = new PipelineService(DOCUMENTS, Clock.systemUTC(),
-                dev.skyloom.core.pipeline.CompileTarget.placeholders());
+                Pipelines.target(), Pipelines.deployer());
         static final SecretService SECRETS = new SecretService(DOCUMENTS, Clock.systemUTC(), Composition::cipher,
                 AGENTS);
+    }
+
+    /**
+     * Pipelines compile against the deployment's ARNs (agent-step from {@value SkyloomResources#ENV_STATE_MACHINE_AGENT_STEP},
+     * the bus from {@value SkyloomResources#ENV_EVENT_BUS}) and are deployed as state machines on store; without the
+     * agent-step ARN (a deployment that cannot run pipelines) they compile with placeholders and are only stored.
+     * No built-in functions are deployed, so {@code lambda} steps take Lambda ARNs (a built-in's name is a 400).
+     */
+    static final class Pipelines {
+        static final String ENV_ROLE_ARN = "SKYLOOM_PIPELINE_ROLE_ARN";
+
+        static Optional<String> agentStepArn() {
+            return Optional.ofNullable(LambdaEnvironment.read().get(SkyloomResources.ENV_STATE_MACHINE_AGENT_STEP))
+                    .filter(v -> !v.isBlank());
+        }
+
+        static dev.skyloom.core.pipeline.CompileTarget target() {
+            String bus = LambdaEnvironment.read().get(SkyloomResources.ENV_EVENT_BUS);
+            return agentStepArn().filter(arn -> bus != null && !bus.isBlank())
+                    .map(arn -> new dev.skyloom.core.pipeline.CompileTarget(arn,
+                            arn.replaceFirst(SkyloomResources.STATE_MACHINE_AGENT_STEP + "$", "swarm"), java.util.Map.of(),
+                            bus, dev.skyloom.core.pipeline.CompileTarget.Limits.DEFAULT))
+                    .orElseGet(dev.skyloom.core.pipeline.CompileTarget::placeholders);
+        }
+
+        static PipelineService.Deployer deployer() {
+            if (agentStepArn().isEmpty()) {
+                return null;
+            }
+            return new PipelineService.Deployer() {
+                @Override
+                public void deploy(dev.skyloom.core.identity.Principal caller, String pipelineId, long version,
+                                   dev.skyloom.core.pipeline.Compilation compilation) {
+                    Runs.DEPLOYMENTS.deploy(caller, pipelineId, version, compilation);
+                }
+
+                @Override
+                public void undeploy(dev.skyloom.core.identity.Principal caller, String pipelineId) {
+                    Runs.DEPLOYMENTS.undeploy(caller, pipelineId);
+                }
+            };
+        }
+
+        /**
+         * Pipelines' state machine names start like the deployment's own: agent-step's physical name without
+         * {@code agent-step}, then {@code pipeline-} ({@code skyloom-pipeline-} locally, {@code skyloom-<stage>-pipeline-}
+         * on AWS).
+         */
+        static String namePrefix(String agentStepArn) {
+            String name = agentStepArn.substring(agentStepArn.lastIndexOf(':') + 1);
+            String platform = name.endsWith(SkyloomResources.STATE_MACHINE_AGENT_STEP)
+                    ? name.substring(0, name.length() - SkyloomResources.STATE_MACHINE_AGENT_STEP.length())
+                    : "skyloom-";
+            return platform + "pipeline-";
+        }
+
+        /** The pipelines' execution role: {@value #ENV_ROLE_ARN}, else {@code skyloom-pipelines} of the account. */
+        static String roleArn(String agentStepArn) {
+            String role = LambdaEnvironment.read().get(ENV_ROLE_ARN);
+            if (role != null && !role.isBlank()) {
+                return role;
+            }
+            String[] parts = agentStepArn.split(":");
+            return "arn:aws:iam::" + parts[4] + ":role/skyloom-pipelines";
+        }
+    }
+
+    static final class Runs {
+        static final software.amazon.awssdk.services.sfn.SfnClient SFN = configure(
+                software.amazon.awssdk.services.sfn.SfnClient.builder()).build();
+        static final software.amazon.awssdk.services.eventbridge.EventBridgeClient EVENTS = configure(
+                software.amazon.awssdk.services.eventbridge.EventBridgeClient.builder()).build();
+        static final String AGENT_STEP = Pipelines.agentStepArn().orElseThrow(() -> new ApiError(503,
+                "RUNS_UNAVAILABLE", "Pipelines cannot run on this deployment: "
+                + SkyloomResources.ENV_STATE_MACHINE_AGENT_STEP + " is not set", List.of(), java.util.Map.of()));
+        static final dev.skyloom.core.runs.PipelineEngine ENGINE = new dev.skyloom.aws.runs.SfnPipelineEngine(SFN,
+                AGENT_STEP, Pipelines.roleArn(AGENT_STEP));
+        static final dev.skyloom.core.runs.PipelineDeployments DEPLOYMENTS =
+                new dev.skyloom.core.runs.PipelineDeployments(Services.DOCUMENTS, Clock.systemUTC(), ENGINE,
+                        Services.AGENTS, Pipelines.namePrefix(AGENT_STEP));
+        static final dev.skyloom.core.runs.RunService RUNS = new dev.skyloom.core.runs.RunService(Services.DOCUMENTS,
+                Clock.systemUTC(), Services.PIPELINES, DEPLOYMENTS, ENGINE,
+                new DynamoDbLlmCallStore(DynamoDb.CLIENT, Services.TABLE), Runs::emit);
+
+        private static void emit(String type, String eventId, ObjectNode detail) {
+            String bus = SkyloomConfig.require(Optional.ofNullable(LambdaEnvironment.read()
+                    .get(SkyloomResources.ENV_EVENT_BUS)), SkyloomResources.ENV_EVENT_BUS);
+            EVENTS.putEvents(b -> b.entries(e -> e.eventBusName(bus).source("skyloom.api").detailType(type)
+                    .detail(detail.toString())));
+        }
+    }
+
+    /** Runs of pipelines. */
+    static dev.skyloom.core.runs.RunService runs() {
+        return Runs.RUNS;
     }
 
     private static final class Kms {

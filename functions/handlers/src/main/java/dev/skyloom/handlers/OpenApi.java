@@ -73,6 +73,12 @@ final class OpenApi {
                         .putObject("schema").put("type", "integer").put("minimum", 0)
                         .put("maximum", dev.skyloom.core.events.RunEventsService.MAX_WAIT_SECONDS);
             }
+            if (route.toString().equals("GET " + ApiRoutes.V1 + "/runs")) {
+                params.addObject().put("name", "pipelineId").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "string");
+                params.addObject().put("name", "status").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "string");
+            }
             if (route.method().equals("PUT") || route.method().equals("DELETE")) {
                 params.addObject().put("name", "If-Match").put("in", "header").put("required", false)
                         .putObject("schema").put("type", "string");
@@ -188,6 +194,14 @@ final class OpenApi {
         schemas.set("RunEvent", object("seq!:integer, eventId!:string, type!:string, source!:string, time!:string, "
                 + "stepId:string, data!:object"));
         schemas.set("RunEvents", object("items!:[#RunEvent], next!:integer"));
+        schemas.set("RunStep", object("id!:string, status!:string, runs!:integer, startedAt!:string, "
+                + "finishedAt:string, durationMs:integer, result:string"));
+        schemas.set("RunUsage", object("calls!:integer, inputTokens!:integer, outputTokens!:integer, "
+                + "costUsd!:number"));
+        schemas.set("Run", object("id!:string, pipelineId!:string, pipelineVersion!:integer, projectId:string, "
+                + "status!:string, input!:object, attempts!:integer, createdBy:string, error:string, cause:string, "
+                + "version!:integer, createdAt!:string, updatedAt!:string, steps:[#RunStep], "
+                + "waitingApprovals:[string], outputs:object, usage:#RunUsage"));
     }
 
     /** A stored resource as the API shows it: the document's fields plus id, version and times. */

@@ -86,6 +86,7 @@ class AuthMatrixIT {
                     .path("name").asText());
             ids.put("tenantId", "alice");
             ids.put("runId", "run-matrix");
+            ids.put("stepId", "ship");
             try (DynamoDbClient dynamoDb = PlatformIT.dynamoDb(cloud.edgeEndpoint())) {
                 new DynamoDbEventStore(dynamoDb, "skyloom-events", java.time.Clock.systemUTC()).append(
                         new IncomingEvent(EventStream.run(new TenantId("alice"), "run-matrix"), "evt_matrix",

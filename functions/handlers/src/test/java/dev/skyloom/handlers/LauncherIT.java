@@ -69,7 +69,8 @@ class LauncherIT {
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
             reader.join(Duration.ofSeconds(10));
             synchronized (output) {
-                assertThat(output.toString()).contains("AWS edge", "admin key", "stopped; data kept in");
+                assertThat(output.toString()).contains("AWS edge", "admin key", "stopped; data kept in",
+                        "example pipelines created: engineering, research");
             }
         } finally {
             process.destroyForcibly();

@@ -39,6 +39,15 @@ public final class AgentService {
         return documents.update(caller.tenant(), COLLECTION, id, ifMatch, current -> input.withDefaults());
     }
 
+    /** Creates the agent under this id, or replaces it (a pipeline's inline agents, whose ids are stable). */
+    public Stored<Agent> put(Principal caller, String id, Agent input) {
+        input.validate();
+        if (documents.find(caller.tenant(), COLLECTION, id).isPresent()) {
+            return documents.update(caller.tenant(), COLLECTION, id, OptionalLong.empty(), current -> input.withDefaults());
+        }
+        return documents.create(caller.tenant(), COLLECTION, id, input.withDefaults());
+    }
+
     public void delete(Principal caller, String id, OptionalLong ifMatch) {
         documents.delete(caller.tenant(), COLLECTION, id, ifMatch);
     }

@@ -18,8 +18,22 @@ public record Pipeline(String name, String description, long latestVersion) {
     public record Version(long version, String yaml) {
     }
 
-    /** The body of {@code POST /pipelines}, {@code PUT /pipelines/{id}} and {@code POST /pipelines/validate}. */
-    public record Input(String yaml) {
+    /**
+     * The body of {@code POST /pipelines}, {@code PUT /pipelines/{id}} and {@code POST /pipelines/validate}: the
+     * YAML as {@code yaml} or as {@code definition} (the same; {@code yaml} wins when both are given). A raw
+     * {@code application/yaml} body is read as {@code yaml} by the API.
+     */
+    public record Input(String yaml, String definition) {
+        public Input {
+            if (yaml == null) {
+                yaml = definition;
+            }
+            definition = null;
+        }
+
+        public Input(String yaml) {
+            this(yaml, null);
+        }
     }
 
     /** What {@link #check} found in a definition. */

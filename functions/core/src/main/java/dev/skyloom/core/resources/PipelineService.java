@@ -34,6 +34,17 @@ public final class PipelineService {
 
     private final Documents<Agent> agents;
     private final CompileTarget target;
+    private final Deployer deployer;
+
+    /**
+     * Deploys what was stored: each new version's compilation after its transaction, and removes a deleted
+     * pipeline's state machine ({@link dev.skyloom.core.runs.PipelineDeployments}).
+     */
+    public interface Deployer {
+        void deploy(Principal caller, String pipelineId, long version, Compilation compilation);
+
+        void undeploy(Principal caller, String pipelineId);
+    }
 
     public PipelineService(DocumentStore store, Clock clock) {
         this(store, clock, null);
@@ -41,6 +52,12 @@ public final class PipelineService {
 
     /** @param target where compiled pipelines run, or null to skip compiling (only id, name and steps checked) */
     public PipelineService(DocumentStore store, Clock clock, CompileTarget target) {
+        this(store, clock, target, null);
+    }
+
+    /** @param deployer deploys every stored version (null: versions are only stored) */
+    public PipelineService(DocumentStore store, Clock clock, CompileTarget target, Deployer deployer) {
+        this.deployer = deployer;
         this.store = store;
         this.clock = clock;
         this.heads = new Documents<>(store, clock, "Pipeline", Pipeline.class);
@@ -68,7 +85,8 @@ public final class PipelineService {
     }
 
     public Stored<Pipeline> create(Principal caller, Pipeline.Input input) {
-        Pipeline.Checked checked = valid(caller, input);
+        Compilation compilation = compiled(caller, input);
+        Pipeline.Checked checked = compilation == null ? valid(caller, input) : checked(compilation);
         Pipeline head = new Pipeline(checked.name(), checked.description(), 1);
         DocumentStore.Write write = store.transact(caller.tenant(), List.of(
                 new DocumentStore.Create(COLLECTION, checked.id(), Json.write(head)),
@@ -78,11 +96,15 @@ public final class PipelineService {
             throw ApiError.conflict("Pipeline " + checked.id() + " exists already; PUT /pipelines/" + checked.id()
                     + " stores a new version");
         }
+        if (deployer != null && compilation != null) {
+            deployer.deploy(caller, checked.id(), 1, compilation);
+        }
         return heads.get(caller.tenant(), COLLECTION, checked.id());
     }
 
     public Stored<Pipeline> update(Principal caller, String id, Pipeline.Input input, OptionalLong ifMatch) {
-        Pipeline.Checked checked = valid(caller, input);
+        Compilation compilation = compiled(caller, input);
+        Pipeline.Checked checked = compilation == null ? valid(caller, input) : checked(compilation);
         if (!id.equals(checked.id())) {
             throw ApiError.invalidField("yaml.id", "must be '" + Documents.abbreviate(id)
                     + "', the pipeline being updated");
@@ -101,6 +123,9 @@ public final class PipelineService {
         if (write != DocumentStore.Write.DONE) {
             throw ifMatch.isPresent() ? ApiError.preconditionFailed("Pipeline " + id + " changed meanwhile")
                     : ApiError.conflict("Pipeline " + id + " was updated concurrently; retry");
+        }
+        if (deployer != null && compilation != null) {
+            deployer.deploy(caller, id, next, compilation);
         }
         return heads.get(caller.tenant(), COLLECTION, id);
     }
@@ -140,6 +165,9 @@ public final class PipelineService {
      */
     public void delete(Principal caller, String id, OptionalLong ifMatch) {
         heads.delete(caller.tenant(), COLLECTION, id, ifMatch);
+        if (deployer != null) {
+            deployer.undeploy(caller, id);
+        }
         Optional<Map<String, String>> cursor = Optional.empty();
         do {
             Page<Stored<Pipeline.Version>> page = versions.list(caller.tenant(), versionCollection(id), cursor, 100);
@@ -198,6 +226,14 @@ public final class PipelineService {
                 return List.copyOf(byName.keySet());
             }
         };
+    }
+
+    /** The compilation of a valid definition (a 400 otherwise), or null when this service does not compile. */
+    private Compilation compiled(Principal caller, Pipeline.Input input) {
+        if (target == null) {
+            return null;
+        }
+        return compile(input, directory(caller)).orThrow();
     }
 
     private Pipeline.Checked valid(Principal caller, Pipeline.Input input) {

@@ -79,6 +79,17 @@ public final class LocalCloudMain implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         String api = cloud.apiEndpoint().orElseThrow().toString();
         var bootstrap = cloud.bootstrap().orElseThrow();
+        try {
+            // the example pipelines (engineering, research) and their agents in the default tenant, once
+            var created = new dev.skyloom.local.cloud.provision.ExamplePipelines(cloud.apiEndpoint().orElseThrow(),
+                    Files.readString(bootstrap.keyFile()).trim()).ensure(stateMachines.toAbsolutePath()
+                    .resolve("examples"));
+            if (!created.isEmpty()) {
+                System.out.println("skyloom: example pipelines created: " + String.join(", ", created));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("skyloom: the example pipelines were not created: " + e.getMessage());
+        }
         System.out.printf("""
 
                 Skyloom local cloud is up (%.1f s)
