@@ -26,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -44,7 +43,29 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * so the order checks do not trust the scheduler's own bookkeeping.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SwarmIT {
+public class SwarmIT {
+    /**
+     * The local-cloud benchmarks (decision 0700), run by hand, not by the suite:
+     * {@code mvn -pl functions/handlers -am verify -DskipTests && mvn -pl functions/handlers exec:java
+     * -Dexec.classpathScope=test -Dexec.mainClass=dev.skyloom.handlers.swarm.SwarmIT [-Dexec.args=1000]}.
+     * Prints makespan, critical path and their ratio for a random 100-task DAG (40 and 4 slots), or with {@code 1000}
+     * the time and overhead per task of a 1,000-task swarm.
+     */
+    public static void main(String[] args) throws Exception {
+        dataDir = Files.createTempDirectory("skyloom-swarm-bench");
+        SwarmIT bench = new SwarmIT();
+        bench.start();
+        try {
+            if (args.length > 0 && args[0].equals("1000")) {
+                bench.bench_thousandTasks();
+            } else {
+                bench.bench_randomDagOf100Tasks();
+            }
+        } finally {
+            bench.stop();
+        }
+    }
+
     static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final StaticCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
@@ -406,13 +427,11 @@ class SwarmIT {
     }
 
     /**
-     * The local-cloud benchmark (decision 0700), off by default: {@code -Dskyloom.swarm.bench=true}. One random DAG of
+     * The local-cloud benchmark (decision 0700), run by hand through {@link #main}. One random DAG of
      * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
      * slots (the most a swarm uses: "unlimited") and with 4. Prints makespan against the critical path and the
      * list-scheduling bound, both computed from the children's measured durations and from the scripted ones.
      */
-    @Test
-    @EnabledIfSystemProperty(named = "skyloom.swarm.bench", matches = "true")
     void bench_randomDagOf100Tasks() throws Exception {
         java.util.Random rnd = new java.util.Random(2026);
         List<String> tasks = new ArrayList<>();
@@ -472,12 +491,10 @@ class SwarmIT {
     }
 
     /**
-     * A 1,000-task swarm on the local cloud, off by default ({@code -Dskyloom.swarm.bench=true}): each task depends on
+     * A 1,000-task swarm on the local cloud, run by hand through {@link #main}: each task depends on
      * up to two of the 100 tasks before it, 1 s scripted each, 40 slots. Prints the time, the overhead per task and
      * the history events.
      */
-    @Test
-    @EnabledIfSystemProperty(named = "skyloom.swarm.bench", matches = "true")
     void bench_thousandTasks() throws Exception {
         java.util.Random rnd = new java.util.Random(1000);
         List<String> tasks = new ArrayList<>();
