@@ -264,11 +264,19 @@ class LocalCloudIT {
 
     @Test
     void lambda_anInvocationInFlight_finishesOnItsEnvironment_whenTheFunctionIsUpdated() throws Exception {
-        createFunction("late", PKG + "LateLoadingHandler", 10, Map.of("V", "1"));
-        lambda.invoke(b -> b.functionName("late").payload(SdkBytes.fromUtf8String("0")));
+        // code loaded from a jar in place (hot reload), as the platform's functions are: closing its class loader
+        // closes the jar, so a class the invocation has not loaded yet could no longer be found
+        java.nio.file.Path jar = java.nio.file.Files.createTempDirectory("late").resolve("functions.jar");
+        java.nio.file.Files.write(jar, TestClients.testFunctionsZip());
+        lambda.createFunction(b -> b.functionName("late").runtime(Runtime.JAVA21).role(ROLE)
+                .handler(PKG + "LateLoadingHandler").timeout(10).memorySize(512)
+                .environment(e -> e.variables(Map.of("V", "1")))
+                .code(c -> c.s3Bucket("hot-reload").s3Key(jar.toString())));
+        lambda.invoke(b -> b.functionName("late").payload(SdkBytes.fromUtf8String("-1")));
+        java.nio.file.Path started = java.nio.file.Files.createTempDirectory("late").resolve("started");
         CompletableFuture<InvokeResponse> running = CompletableFuture.supplyAsync(() -> lambda.invoke(b -> b
-                .functionName("late").payload(SdkBytes.fromUtf8String("1500"))));
-        Thread.sleep(300);
+                .functionName("late").payload(SdkBytes.fromUtf8String("\"1500 " + started + "\""))));
+        Poll.until(Duration.ofSeconds(10), "the invocation to be in flight", () -> java.nio.file.Files.exists(started));
 
         lambda.updateFunctionConfiguration(b -> b.functionName("late").environment(e -> e.variables(Map.of("V", "2"))));
 

@@ -10,13 +10,24 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Waits the milliseconds of its payload, then loads a class it has not touched before: an invocation still running
+ * Waits the milliseconds of its payload (a number, or the string {@code "<millis> <marker file>"}; it creates the marker file first, so a
+ * test knows the invocation is in flight), then loads a class it has not touched before: an invocation still running
  * when its function's configuration changes must keep its class loader open until it ends.
  */
 public class LateLoadingHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        long millis = Long.parseLong(new String(input.readAllBytes(), StandardCharsets.UTF_8).trim());
+        // a JSON number, or a JSON string "<millis> <marker file>"
+        String[] parts = new String(input.readAllBytes(), StandardCharsets.UTF_8).trim().replace("\"", "").split(" ");
+        long millis = Long.parseLong(parts[0]);
+        if (millis < 0) {
+            // warms the environment without loading Late
+            output.write("\"warm\"".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (parts.length > 1) {
+            java.nio.file.Files.createFile(java.nio.file.Path.of(parts[1]));
+        }
         try {
             new CountDownLatch(1).await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
