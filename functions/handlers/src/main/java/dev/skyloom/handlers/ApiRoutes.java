@@ -417,11 +417,8 @@ final class ApiRoutes {
             if (event.stepId() != null) {
                 item.put("stepId", event.stepId());
             }
-            // a pipeline approval's task token is kept in the events table (and the execution history, where the
-            // approvals route reads it) but never shown to a run's followers; TOOL_APPROVAL_REQUIRED keeps its token
-            // until a route answers tool approvals (decision 0501)
-            item.set("data", "APPROVAL_REQUIRED".equals(event.type()) && event.data() != null
-                    && event.data().has("taskToken") ? event.data().deepCopy().without("taskToken") : event.data());
+            // RunEventsService has dropped every task token (APPROVAL_REQUIRED, TOOL_APPROVAL_REQUIRED): never shown
+            item.set("data", event.data());
         });
         json.put("next", page.next());
         return json;

@@ -1,5 +1,7 @@
 package dev.skyloom.core.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.identity.Principal;
 import java.time.Clock;
@@ -69,7 +71,8 @@ public final class RunEventsService {
             List<StoredEvent> items = store.read(stream, from, max);
             Duration left = Duration.between(clock.instant(), deadline);
             if (!items.isEmpty()) {
-                return new Page(items, items.getLast().seq());
+                return new Page(items.stream().map(RunEventsService::withoutTaskTokens).toList(),
+                        items.getLast().seq());
             }
             if (left.isNegative() || left.isZero()) {
                 if (from == 0 || !store.exists(stream)) {
@@ -84,6 +87,45 @@ public final class RunEventsService {
                 return new Page(List.of(), from);
             }
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) < 0 ? pause.multipliedBy(2) : MAX_POLL;
+        }
+    }
+
+    /**
+     * The event as a run's followers see it: without any {@value #TASK_TOKEN} field, at any depth. A task token lets
+     * whoever holds it decide a waiting state ({@code SendTaskSuccess}); a pipeline approval's {@code APPROVAL_REQUIRED}
+     * and an agent step's {@code TOOL_APPROVAL_REQUIRED} carry one, and the events table keeps them as emitted. The
+     * approvals route reads the token from the execution's history, never from the events (decisions 0501, 0600).
+     */
+    static StoredEvent withoutTaskTokens(StoredEvent event) {
+        if (event.data() == null || !holdsTaskToken(event.data())) {
+            return event;
+        }
+        ObjectNode data = event.data().deepCopy();
+        removeTaskTokens(data);
+        return new StoredEvent(event.seq(), event.eventId(), event.type(), event.source(), event.time(),
+                event.stepId(), data);
+    }
+
+    static final String TASK_TOKEN = "taskToken";
+
+    private static boolean holdsTaskToken(JsonNode node) {
+        if (node.isObject() && node.has(TASK_TOKEN)) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (holdsTaskToken(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void removeTaskTokens(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove(TASK_TOKEN);
+        }
+        for (JsonNode child : node) {
+            removeTaskTokens(child);
         }
     }
 

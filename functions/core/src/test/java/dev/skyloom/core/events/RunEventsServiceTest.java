@@ -124,6 +124,33 @@ class RunEventsServiceTest {
                 .isEqualTo("runId");
     }
 
+    @Test
+    void read_dropsEveryTaskToken_ofApprovalsAndToolApprovals_atAnyDepth_andKeepsTheRest() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        EventStream run = EventStream.run(new TenantId("alice"), "r1");
+        store.append(new IncomingEvent(run, "e1", "APPROVAL_REQUIRED", "skyloom.pipeline", clock.now, "ship",
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                        "{\"stepId\":\"ship\",\"taskToken\":\"tok-approval\",\"message\":\"Ship?\"}")));
+        store.append(new IncomingEvent(run, "e2", "TOOL_APPROVAL_REQUIRED", "skyloom.agent", clock.now, "plan",
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree("{\"taskToken\":\"tok-tool\","
+                        + "\"pending\":{\"tool\":\"delete_file\",\"callKey\":\"k1\"}}")));
+        store.append(new IncomingEvent(run, "e3", "SOMETHING_NEW", "skyloom.agent", clock.now, null,
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                        "{\"calls\":[{\"taskToken\":\"tok-nested\",\"id\":1}]}")));
+        add("alice", "r1", "e4");
+
+        List<StoredEvent> items = service(() -> { }).read(alice, "r1", Optional.empty(), Optional.empty(),
+                Optional.empty()).items();
+
+        assertThat(items).extracting(StoredEvent::eventId).containsExactly("e1", "e2", "e3", "e4");
+        assertThat(items.toString()).doesNotContain("taskToken").doesNotContain("tok-");
+        assertThat(items.get(0).data().path("message").asText()).isEqualTo("Ship?");
+        assertThat(items.get(1).data().path("pending").path("callKey").asText()).isEqualTo("k1");
+        assertThat(items.get(2).data().path("calls").path(0).path("id").asInt()).isEqualTo(1);
+        assertThat(store.read(run, 0, 10).get(1).data().path("taskToken").asText())
+                .as("the stored event keeps its token").isEqualTo("tok-tool");
+    }
+
     private static String field(Runnable call) {
         ApiError error = catchThrowableOfType(ApiError.class, call::run);
         assertThat(error.status()).isEqualTo(400);
