@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyloom.handlers.testing.Sse;
 import dev.skyloom.local.cloud.LocalCloud;
 import dev.skyloom.local.cloud.LocalCloudConfig;
 import java.io.IOException;
@@ -346,8 +347,28 @@ class AgentStepIT {
                 .isEqualTo("temporary");
         assertThat(sfn.describeExecution(b -> b.executionArn(execution)).status()).isEqualTo(ExecutionStatus.RUNNING);
 
-        String token = request.path("detail").path("taskToken").asText();
-        sfn.sendTaskSuccess(b -> b.taskToken(token).output(JSON.createObjectNode()
+        // the token is read where the platform reads it, in the execution's history: the run's followers never see it
+        String token = null;
+        for (HistoryEvent event : history(execution)) {
+            if (event.type() == HistoryEventType.TASK_SCHEDULED) {
+                JsonNode detail = JSON.readTree(event.taskScheduledEventDetails().parameters()).path("Entries").path(0)
+                        .path("Detail");
+                detail = detail.isTextual() ? JSON.readTree(detail.asText()) : detail;
+                if (detail.path("taskToken").isTextual()) {
+                    token = detail.path("taskToken").asText();
+                }
+            }
+        }
+        assertThat(token).as("AwaitApproval's task token in the history").isNotBlank();
+        assertThat(request.path("detail").has("taskToken")).as("TOOL_APPROVAL_REQUIRED on the events API").isFalse();
+        assertThat(eventsOf(tenant, runId).toString()).doesNotContain(token);
+        List<Sse.Event> streamed = Sse.read(cloud.apiEndpoint().orElseThrow().resolve("/api/v1/runs/" + runId
+                + "/stream"), tenant.key(), null, got -> got.stream().anyMatch(e -> e.type()
+                .equals("TOOL_APPROVAL_REQUIRED")), Duration.ofSeconds(30));
+        assertThat(streamed).extracting(Sse.Event::type).contains("TOOL_APPROVAL_REQUIRED");
+        assertThat(streamed.toString()).as("no task token over SSE").doesNotContain(token).doesNotContain("taskToken");
+        String approvalToken = token;
+        sfn.sendTaskSuccess(b -> b.taskToken(approvalToken).output(JSON.createObjectNode()
                 .put("callKey", pending.path("callKey").asText()).put("decision", "approve")
                 .put("by", "ops@example.com").toString()));
         DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(60));
