@@ -13,7 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -25,16 +29,30 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * {@code kill -9} of the local cloud in the middle of a multi-turn agent step: after a restart on the same data the
- * step completes, and no turn's tool side effect is applied twice (three board tasks and two memories, exactly).
+ * {@code kill -9} of the local cloud in the middle of work, then a restart on the same data, with two things in flight
+ * at the kill (one child JVM pair for both: starting a cloud is what costs):
+ * <ul>
+ *   <li>a multi-turn agent step: it completes, and no turn's tool side effect is applied twice (three board tasks
+ *   and two memories, exactly);</li>
+ *   <li>a pipeline run waiting for a person's approval: it still waits after the restart, approving it through the
+ *   API finishes the run, and its events go on with the same gapless seqs.</li>
+ * </ul>
  * The local cloud runs in a child JVM ({@code LocalCloudMain}, as {@code ./skyloom up} starts it).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentStepCrashIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
-    Path dir;
+    static Path dir;
 
+    private ChildCloud second;
+    private String key;
+    private String projectId;
+    private String agentId;
+    private String executionArn;
+    private String pipelineRun;
+    private List<JsonNode> pipelineEventsBeforeTheKill;
 
     private ChildCloud start() throws Exception {
         Path models = dir.resolve("models");
@@ -45,23 +63,65 @@ class AgentStepCrashIT {
         return ChildCloud.start(dir.resolve("cloud"), models);
     }
 
+    /** Every event of the run through the API, in pages of 50. */
+    private static List<JsonNode> events(ChildCloud cloud, String token, String runId) throws Exception {
+        List<JsonNode> items = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            JsonNode page = cloud.api("GET", "/api/v1/runs/" + runId + "/events?limit=50&after=" + after, token, null);
+            if (page.path("items").isEmpty()) {
+                return items;
+            }
+            page.path("items").forEach(items::add);
+            after = page.path("next").asLong();
+        }
+    }
 
+    private static List<String> types(List<JsonNode> events) {
+        return events.stream().map(e -> e.path("type").asText()).toList();
+    }
 
-    @Test
-    void killMinus9MidStep_thenRestart_completesTheStep_andAppliesNoSideEffectTwice() throws Exception {
+    @BeforeAll
+    void startWork_killMinus9_andRestart() throws Exception {
         ChildCloud first = start();
         String admin = Files.readString(dir.resolve("cloud").resolve("admin.key")).trim();
-        String key = first.api("POST", "/api/v1/tenants", admin, "{\"id\":\"crash\",\"name\":\"Crash\"}")
+        key = first.api("POST", "/api/v1/tenants", admin, "{\"id\":\"crash\",\"name\":\"Crash\"}")
                 .path("adminKey").path("token").asText();
-        String projectId = first.api("POST", "/api/v1/projects", key, "{\"name\":\"Board\"}").path("id").asText();
+        projectId = first.api("POST", "/api/v1/projects", key, "{\"name\":\"Board\"}").path("id").asText();
+
+        // a pipeline run that reaches its approval step and waits there (stored events included)
+        ObjectNode writer = JSON.createObjectNode().put("name", "writer").put("systemPrompt", "Write.");
+        writer.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.local");
+        first.api("POST", "/api/v1/agents", key, writer.toString());
+        String approvalYaml = Files.readString(Path.of(System.getProperty("skyloom.stateMachines",
+                "../../statemachines")).resolve("examples").resolve("approval.yaml"));
+        first.api("POST", "/api/v1/pipelines", key, JSON.createObjectNode().put("yaml", approvalYaml).toString());
+        pipelineRun = first.api("POST", "/api/v1/pipelines/press-release/runs", key,
+                "{\"input\": {\"topic\": \"a durable loom\"}}").path("id").asText();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonNode run = null;
+        List<JsonNode> events = List.of();
+        while (System.nanoTime() < deadline) {
+            run = first.api("GET", "/api/v1/runs/" + pipelineRun, key, null);
+            // the run's first events are stored long before it waits (the events of a run without any are a 404)
+            events = run.path("waitingApprovals").isEmpty() ? List.of() : events(first, key, pipelineRun);
+            if (types(events).contains("APPROVAL_REQUIRED")) {
+                break;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+        assertThat(run.path("waitingApprovals").toString()).as(String.valueOf(run)).contains("signoff");
+        assertThat(types(events)).contains("APPROVAL_REQUIRED").doesNotContain("RUN_COMPLETE");
+        pipelineEventsBeforeTheKill = events;
+
+        // an agent step in the middle of its turns
         ObjectNode agent = JSON.createObjectNode().put("name", "Planner").put("memoryProfile", "persistent");
         agent.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.scenario.agent-crash");
         agent.putPOJO("tools", List.of("create_task", "remember"));
-        String agentId = first.api("POST", "/api/v1/agents", key, agent.toString()).path("id").asText();
+        agentId = first.api("POST", "/api/v1/agents", key, agent.toString()).path("id").asText();
         ObjectNode step = JSON.createObjectNode().put("tenantId", "crash").put("runId", "run-crash")
                 .put("stepId", "plan").put("agentId", agentId).put("projectId", projectId)
                 .put("prompt", "Plan three tasks");
-        String executionArn;
         try (SfnClient sfn = first.sfn()) {
             String machine = sfn.listStateMachines().stateMachines().stream()
                     .filter(m -> m.name().equals("skyloom-agent-step")).findFirst().orElseThrow().stateMachineArn();
@@ -69,7 +129,7 @@ class AgentStepCrashIT {
                     .input(step.toString())).executionArn();
         }
         // wait until the step is in the middle: two model calls recorded, more to come
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int calls = 0;
         while (calls < 2 && System.nanoTime() < deadline) {
             calls = first.api("GET", "/api/v1/llm-calls?runId=run-crash", key, null).path("items").size();
@@ -79,13 +139,24 @@ class AgentStepCrashIT {
 
         first.kill();
 
-        ChildCloud second = start();
+        second = start();
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (second != null) {
+            second.stop();
+        }
+    }
+
+    @Test
+    void theAgentStepKilledMidStep_completesAfterTheRestart_andAppliesNoSideEffectTwice() throws Exception {
         try (SfnClient sfn = second.sfn(); DynamoDbClient dynamoDb = DynamoDbClient.builder()
                 .endpointOverride(second.edge()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .build()) {
             DescribeExecutionResponse done = null;
-            deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (System.nanoTime() < deadline) {
                 done = sfn.describeExecution(b -> b.executionArn(executionArn));
                 if (done.status() != ExecutionStatus.RUNNING) {
@@ -110,8 +181,51 @@ class AgentStepCrashIT {
                     .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("TENANT#crash"),
                             ":prefix", AttributeValue.fromS("MEMORY#AGENT#" + agentId + "#")))).items();
             assertThat(memories).as("each remember applied once").hasSize(2);
-        } finally {
-            second.stop();
         }
+    }
+
+    @Test
+    void anApprovalWaitingAtTheKill_stillWaitsAfterTheRestart_andApprovingItFinishesTheRun() throws Exception {
+        JsonNode run = second.api("GET", "/api/v1/runs/" + pipelineRun, key, null);
+        assertThat(run.path("status").asText()).as(run.toString()).isEqualTo("RUNNING");
+        assertThat(run.path("waitingApprovals").toString()).as(run.toString()).contains("signoff");
+        JsonNode signoff = null;
+        for (JsonNode s : run.path("steps")) {
+            if (s.path("id").asText().equals("signoff")) {
+                signoff = s;
+            }
+        }
+        assertThat(signoff).as(run.toString()).isNotNull();
+        assertThat(signoff.path("status").asText()).isEqualTo("WAITING_APPROVAL");
+        assertThat(events(second, key, pipelineRun)).as("the events stored before the kill, as they were")
+                .isEqualTo(pipelineEventsBeforeTheKill);
+
+        second.api("POST", "/api/v1/runs/" + pipelineRun + "/approvals/signoff", key,
+                "{\"decision\": \"approve\", \"comment\": \"still fine\"}");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        List<JsonNode> events = List.of();
+        while (System.nanoTime() < deadline) {
+            run = second.api("GET", "/api/v1/runs/" + pipelineRun, key, null);
+            events = events(second, key, pipelineRun);
+            if (!run.path("status").asText().equals("RUNNING") && types(events).contains("RUN_COMPLETE")) {
+                break;
+            }
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+        assertThat(run.path("status").asText()).as(run + "\n" + second.output()).isEqualTo("SUCCEEDED");
+        assertThat(run.path("waitingApprovals")).isEmpty();
+        assertThat(run.path("outputs").path("signoff").asText()).isEqualTo("still fine");
+
+        int before = pipelineEventsBeforeTheKill.size();
+        assertThat(events.stream().map(e -> e.path("seq").asLong()).toList())
+                .as("one stream across the restart: seqs 1..N, no gap, no repeat")
+                .isEqualTo(LongStream.rangeClosed(1, events.size()).boxed().toList());
+        assertThat(events.subList(0, before)).isEqualTo(pipelineEventsBeforeTheKill);
+        assertThat(types(events.subList(before, events.size()))).as("the events after the restart")
+                .containsSubsequence("APPROVAL_DECIDED", "RUN_COMPLETE");
+        assertThat(types(events).getLast()).isEqualTo("RUN_COMPLETE");
+        assertThat(types(events).stream().filter("APPROVAL_REQUIRED"::equals)).as("asked once").hasSize(1);
+        assertThat(events.stream().map(e -> e.path("eventId").asText()).distinct()).hasSize(events.size());
+        assertThat(events.toString()).doesNotContain("taskToken");
     }
 }
