@@ -10,19 +10,16 @@ import dev.skyloom.core.events.EventStream;
 import dev.skyloom.core.events.IncomingEvent;
 import dev.skyloom.core.events.StoredEvent;
 import dev.skyloom.core.identity.TenantId;
+import dev.skyloom.handlers.testing.Sse;
 import dev.skyloom.local.cloud.LocalCloud;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.SkyloomResources;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -380,30 +377,15 @@ class EventsIT {
         assertThat(ids).containsExactly("evt_sse_1", "evt_sse_2", "evt_sse_3", "evt_sse_4", "evt_sse_5");
     }
 
-    /** Reads {@code count} events of an SSE stream: id to data. */
+    /** Reads {@code count} events of an SSE stream: id to data; an id received twice fails. */
     private static Map<Long, String> read(URI stream, String token, String lastEventId, int count) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(stream).header("Authorization", "Bearer " + token)
-                .header("Accept", "text/event-stream");
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
         try {
-            HttpResponse<InputStream> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            List<Sse.Event> events = Sse.read(stream, token, lastEventId == null ? null : Long.parseLong(lastEventId),
+                    got -> got.size() >= count, Duration.ofSeconds(30));
             Map<Long, String> received = new LinkedHashMap<>();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
-                Long id = null;
-                String line;
-                while (received.size() < count && (line = reader.readLine()) != null) {
-                    if (line.startsWith("id: ")) {
-                        id = Long.parseLong(line.substring(4));
-                    } else if (line.startsWith("data: ") && id != null) {
-                        assertThat(received).doesNotContainKey(id);
-                        received.put(id, line.substring(6));
-                    }
-                }
+            for (Sse.Event event : events) {
+                assertThat(received).doesNotContainKey(event.id());
+                received.put(event.id(), event.data());
             }
             return received;
         } catch (Exception e) {
