@@ -83,7 +83,9 @@ class AgentStepCrashIT {
 
     @BeforeAll
     void startWork_killMinus9_andRestart() throws Exception {
+        long t0 = System.nanoTime();
         ChildCloud first = start();
+        long started = System.nanoTime();
         String admin = Files.readString(dir.resolve("cloud").resolve("admin.key")).trim();
         key = first.api("POST", "/api/v1/tenants", admin, "{\"id\":\"crash\",\"name\":\"Crash\"}")
                 .path("adminKey").path("token").asText();
@@ -113,6 +115,7 @@ class AgentStepCrashIT {
         assertThat(run.path("waitingApprovals").toString()).as(String.valueOf(run)).contains("signoff");
         assertThat(types(events)).contains("APPROVAL_REQUIRED").doesNotContain("RUN_COMPLETE");
         pipelineEventsBeforeTheKill = events;
+        long waiting = System.nanoTime();
 
         // an agent step in the middle of its turns
         ObjectNode agent = JSON.createObjectNode().put("name", "Planner").put("memoryProfile", "persistent");
@@ -137,9 +140,14 @@ class AgentStepCrashIT {
         }
         assertThat(calls).as("two turns made before the crash").isBetween(2, 5);
 
+        long midStep = System.nanoTime();
         first.kill();
 
         second = start();
+        long restarted = System.nanoTime();
+        System.out.printf("figure: crash setup ms: first cloud up %d, run waiting for approval %d, agent step mid-step"
+                + " %d, kill and restart %d%n", (started - t0) / 1_000_000, (waiting - started) / 1_000_000,
+                (midStep - waiting) / 1_000_000, (restarted - midStep) / 1_000_000);
     }
 
     @AfterAll
