@@ -84,13 +84,14 @@ public class SwarmIT {
     }
 
     /** A task's child execution: when it ran and how it ended. */
-    record Child(String key, Instant start, Instant stop, ExecutionStatus status, JsonNode input) {
+    record Child(String key, Instant start, Instant stop, ExecutionStatus status, JsonNode input, JsonNode output) {
     }
 
     @BeforeAll
     void start() throws Exception {
         Path models = Files.createDirectories(dataDir.resolve("models"));
-        for (String name : List.of("swarm-1s.yaml", "swarm-2s.yaml", "swarm-8s.yaml", "swarm-fail.yaml")) {
+        for (String name : List.of("swarm-1s.yaml", "swarm-2s.yaml", "swarm-8s.yaml", "swarm-fail.yaml",
+                "swarm-planner.yaml", "swarm-flaky.yaml")) {
             try (var in = SwarmIT.class.getResourceAsStream("/scenarios/" + name)) {
                 assertThat(in).as(name).isNotNull();
                 Files.copy(in, models.resolve(name));
@@ -129,7 +130,8 @@ public class SwarmIT {
         JsonNode created = api("POST", "/api/v1/tenants", admin, "{\"id\":\"" + id + "\",\"name\":\"" + id + "\"}");
         String key = created.path("adminKey").path("token").asText();
         Map<String, String> agents = new HashMap<>();
-        for (String scenario : List.of("swarm-1s", "swarm-2s", "swarm-8s", "swarm-fail")) {
+        for (String scenario : List.of("swarm-1s", "swarm-2s", "swarm-8s", "swarm-fail", "swarm-planner",
+                "swarm-flaky")) {
             ObjectNode agent = JSON.createObjectNode().put("name", scenario).put("role", "swarm worker")
                     .put("systemPrompt", "Do the task.").put("memoryProfile", "none");
             agent.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.scenario." + scenario);
@@ -195,6 +197,16 @@ public class SwarmIT {
     /** The agent-step executions of this swarm (runId = swarmId), by task key. */
     Map<String, Child> children(String swarmId) throws Exception {
         Map<String, Child> out = new HashMap<>();
+        for (Child c : attempts(swarmId)) {
+            assertThat(out).as("one child per task: " + c.key()).doesNotContainKey(c.key());
+            out.put(c.key(), c);
+        }
+        return out;
+    }
+
+    /** Every agent-step execution of this swarm (a retried task has one per attempt), oldest first. */
+    List<Child> attempts(String swarmId) throws Exception {
+        List<Child> out = new ArrayList<>();
         List<ExecutionListItem> all = new ArrayList<>();
         sfn.listExecutionsPaginator(b -> b.stateMachineArn(agentStepArn).maxResults(1000))
                 .forEach(page -> all.addAll(page.executions()));
@@ -202,11 +214,11 @@ public class SwarmIT {
             DescribeExecutionResponse e = sfn.describeExecution(b -> b.executionArn(item.executionArn()));
             JsonNode input = JSON.readTree(e.input());
             if (swarmId.equals(input.path("runId").asText())) {
-                String key = input.path("stepId").asText();
-                assertThat(out).as("one child per task: " + key).doesNotContainKey(key);
-                out.put(key, new Child(key, e.startDate(), e.stopDate(), e.status(), input));
+                out.add(new Child(input.path("stepId").asText(), e.startDate(), e.stopDate(), e.status(), input,
+                        e.output() == null ? null : JSON.readTree(e.output())));
             }
         }
+        out.sort(java.util.Comparator.comparing(Child::start));
         return out;
     }
 
@@ -424,6 +436,63 @@ public class SwarmIT {
         }
         assertThat(children).containsOnlyKeys("a", "b");
         assertThat(children.values()).allMatch(c -> c.status() == ExecutionStatus.ABORTED, "children stopped");
+    }
+
+    @Test
+    void plannedSwarm_thePlannersFixedPlanRuns_afterItsInvalidFirstPlanWasRejected() throws Exception {
+        String id = "swm-plan-" + tenant.id();
+        ObjectNode input = JSON.createObjectNode().put("tenantId", tenant.id()).put("swarmId", id);
+        input.putObject("swarm").put("goal", "Write a report on the topic, with figures.")
+                .put("plannerAgentId", tenant.agents().get("swarm-planner")).put("maxConcurrent", 3)
+                .put("failurePolicy", "skip-dependents").put("globalTimeoutSeconds", 600);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(180));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        JsonNode summary = JSON.readTree(done.output());
+        assertThat(summary.path("counts").path("completed").asInt()).isEqualTo(4);
+        Map<String, Child> children = children(id);
+        assertThat(children).containsOnlyKeys("PLAN", "research", "draft", "figures", "report");
+        Child plan = children.get("PLAN");
+        assertThat(plan.input().path("stepType").asText()).isEqualTo("swarm-planner");
+        assertThat(plan.input().path("prompt").asText()).contains("Write a report on the topic, with figures.");
+        assertThat(plan.output().path("turns").asInt()).as("one rejected plan, one accepted").isEqualTo(2);
+        assertThat(plan.output().path("result").asText()).isEqualTo("PLANNED");
+        // the first plan came back to the planner as a tool error naming the problem
+        String prefix = "tenants/" + tenant.id() + "/runs/" + id + "/steps/PLAN/";
+        String firstTurn = s3.listObjectsV2Paginator(b -> b.bucket("skyloom-workspaces").prefix(prefix)).contents()
+                .stream().filter(o -> o.key().endsWith("/turns/0001.json")).findFirst()
+                .map(o -> s3.getObjectAsBytes(b -> b.bucket("skyloom-workspaces").key(o.key())).asUtf8String())
+                .orElseThrow();
+        assertThat(firstTurn).contains("The plan was rejected (1 problem): tasks have a dependency cycle: "
+                + "report -> research -> report");
+        for (String k : List.of("research", "draft", "figures", "report")) {
+            assertThat(plan.stop()).as("the plan ended before " + k + " started")
+                    .isBeforeOrEqualTo(children.get(k).start());
+            assertThat(children.get(k).input().path("agentId").asText()).as(k)
+                    .isEqualTo(tenant.agents().get("swarm-1s"));
+        }
+        assertEagerAndBounded(swarm(id, 3, "skip-dependents", "research:swarm-1s:", "draft:swarm-1s:research",
+                "figures:swarm-1s:research", "report:swarm-1s:draft,figures"), children, 3);
+        // figures ran on its own model (the 2 s scenario), not its agent's (1 s)
+        assertThat(children.get("figures").input().path("model").asText()).isEqualTo("skyloom.scenario.swarm-2s");
+        assertThat(children.get("report").input().path("prompt").asText())
+                .isEqualTo("Report: Finished the task in 1 s. / Finished the task in 2 s.");
+    }
+
+    @Test
+    void plannedSwarm_whosePlannerNeverSubmits_failsWithSwarmPlanFailed() throws Exception {
+        String id = "swm-noplan-" + tenant.id();
+        ObjectNode input = JSON.createObjectNode().put("tenantId", tenant.id()).put("swarmId", id);
+        input.putObject("swarm").put("goal", "Plan something.")
+                .put("plannerAgentId", tenant.agents().get("swarm-fail")).put("globalTimeoutSeconds", 600);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_PLAN_FAILED");
+        assertThat(done.cause()).contains("MODEL_ERROR");
+        assertThat(children(id)).containsOnlyKeys("PLAN");
     }
 
     /**
