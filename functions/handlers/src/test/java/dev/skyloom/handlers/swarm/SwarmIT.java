@@ -495,6 +495,56 @@ public class SwarmIT {
         assertThat(children(id)).containsOnlyKeys("PLAN");
     }
 
+    @Test
+    void aTasksModel_overridesItsAgentsModel_forThatTaskOnly() throws Exception {
+        String id = "swm-model-" + tenant.id();
+        ObjectNode input = swarm(id, 2, "skip-dependents", "own:swarm-1s:", "other:swarm-1s:");
+        ((ObjectNode) input.at("/swarm/tasks/1")).put("model", "skyloom.scenario.swarm-2s");
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        Map<String, Child> children = children(id);
+        assertThat(children.get("own").output().path("text").asText()).isEqualTo("Finished the task in 1 s.");
+        assertThat(children.get("other").output().path("text").asText()).isEqualTo("Finished the task in 2 s.");
+        assertThat(children.get("other").input().path("agentId").asText()).isEqualTo(tenant.agents().get("swarm-1s"));
+    }
+
+    @Test
+    void aFailedTaskWithARetry_runsAgainWithTheFailureAsFeedback_andTheSwarmCompletes() throws Exception {
+        String id = "swm-retry-" + tenant.id();
+        ObjectNode input = swarm(id, 2, "fail-fast", "flaky:swarm-flaky:", "after:swarm-1s:flaky");
+        ((ObjectNode) input.at("/swarm/tasks/0")).put("maxRetries", 1);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<Child> attempts = attempts(id);
+        assertThat(attempts).extracting(Child::key).containsExactly("flaky", "flaky", "after");
+        assertThat(attempts.get(0).status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(attempts.get(1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(attempts.get(1).input().path("prompt").asText()).startsWith("Task flaky.\n\n# Previous attempt\n"
+                + "Attempt 1 of this task failed (MODEL_ERROR: ").contains("The model refuses this attempt.");
+        assertThat(attempts.get(1).input().at("/context/previousAttempts/0/error").asText()).isEqualTo("MODEL_ERROR");
+        assertThat(attempts.get(0).stop()).isBeforeOrEqualTo(attempts.get(1).start());
+        assertThat(attempts.get(1).stop()).as("the dependent waited for the retry").isBeforeOrEqualTo(
+                attempts.get(2).start());
+        assertThat(attempts.get(2).input().path("prompt").asText())
+                .isEqualTo("Task after. From flaky: Finished on the second attempt.");
+        JsonNode flaky = summaryOf(id).path("tasks").path("flaky");
+        assertThat(flaky.path("status").asText()).isEqualTo("completed");
+        assertThat(flaky.path("attempt").asInt()).isEqualTo(2);
+        assertThat(flaky.path("failures")).hasSize(1);
+
+        // without a retry the same scenario fails the task (its attempt counters are per run: a new swarm id)
+        String once = "swm-noretry-" + tenant.id();
+        DescribeExecutionResponse failed = finished(start(swarm(once, 2, "fail-fast", "flaky:swarm-flaky:")),
+                Duration.ofSeconds(120));
+        assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(summaryOf(once).path("tasks").path("flaky").path("status").asText()).isEqualTo("failed");
+        assertThat(attempts(once)).hasSize(1);
+    }
+
     /**
      * The local-cloud benchmark (decision 0700), run by hand through {@link #main}. One random DAG of
      * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
