@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * that already holds a running task gets that task again instead of a new one.
  */
 public final class SwarmRuntime {
-    /** Inline Map iterations run at once on AWS at most. */
-    public static final int MAX_WORKERS = 40;
+    /** Inline Map iterations run at once on AWS at most: more workers run as a distributed Map. */
+    public static final int INLINE_WORKERS = 40;
+    /** Workers of one swarm at most (the validator's maxConcurrent limit). */
+    public static final int MAX_WORKERS = SwarmValidator.MAX_CONCURRENT_LIMIT;
     /** Dependency text inlined into a prompt; longer outputs are cut and referenced by their S3 URI. */
     public static final int INLINE_OUTPUT_CHARS = 16_000;
     static final String SPEC = "spec.json";
@@ -120,7 +122,9 @@ public final class SwarmRuntime {
      * dependencies, timeoutSeconds, model?, maxRetries?}], maxConcurrent, failurePolicy, globalTimeoutSeconds, budget,
      * maxRetries?}}}; a planned swarm has {@code swarm.goal} and {@code swarm.plannerAgentId} instead of
      * {@code swarm.tasks} and the planner's tasks in {@code plan.tasks}.
-     * Answers {@code {workers: [0..w-1], deadline}}, w = min(maxConcurrent, tasks, 40).
+     * Answers {@code {workers: [0..w-1], pool}}, w = min(maxConcurrent, tasks), {@code pool} {@code inline} up to
+     * {@value #INLINE_WORKERS} workers (an inline Map), {@code distributed} beyond (a distributed Map of worker
+     * executions).
      */
     public ObjectNode init(JsonNode input) {
         String tenant = input.path("tenantId").asText();
@@ -150,6 +154,7 @@ public final class SwarmRuntime {
         for (int i = 0; i < w; i++) {
             workers.add(i);
         }
+        out.put("pool", w > INLINE_WORKERS ? "distributed" : "inline");
         return out;
     }
 

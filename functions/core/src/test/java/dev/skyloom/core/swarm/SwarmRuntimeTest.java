@@ -240,6 +240,27 @@ class SwarmRuntimeTest {
     }
 
     @Test
+    void moreThan40Workers_runAsADistributedPool_andTheScheduleUsesEverySlot() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = (ObjectNode) JSON.readTree("{\"tenantId\": \"acme\", \"swarmId\": \"swm_1\", "
+                + "\"swarm\": {\"maxConcurrent\": 60}}");
+        com.fasterxml.jackson.databind.node.ArrayNode tasks = ((ObjectNode) input.get("swarm")).putArray("tasks");
+        for (int i = 0; i < 70; i++) {
+            tasks.addObject().put("key", "t" + i).put("prompt", "p").put("agentId", "agt_1");
+        }
+
+        ObjectNode init = rt.init(input);
+
+        assertThat(init.get("workers")).hasSize(60);
+        assertThat(init.get("pool").asText()).isEqualTo("distributed");
+        for (int w = 0; w < 60; w++) {
+            assertThat(rt.next("acme", "swm_1", w, null).get("action").asText()).as("worker " + w).isEqualTo("run");
+        }
+        store.states.clear(); // a fresh swarm of 4 tasks and 3 slots stays inline
+        assertThat(rt.init(input("skip-dependents", 3)).get("pool").asText()).isEqualTo("inline");
+    }
+
+    @Test
     void failFast_abortsTheOtherWorkers() throws Exception {
         SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
         rt.init(input("fail-fast", 2));

@@ -545,6 +545,35 @@ public class SwarmIT {
         assertThat(attempts(once)).hasSize(1);
     }
 
+    @Test
+    void sixtySlots_runMoreThan40TasksAtOnce_asADistributedPoolOfWorkers() throws Exception {
+        String id = "swm-wide-" + tenant.id();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            tasks.add("w" + i + ":swarm-8s:");
+        }
+        tasks.add("sink:swarm-1s:w0,w59");
+        ObjectNode input = swarm(id, 60, "skip-dependents", tasks.toArray(String[]::new));
+
+        String arn = start(input);
+        DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(300));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(JSON.readTree(done.output()).path("counts").path("completed").asInt()).isEqualTo(61);
+        Map<String, Child> children = children(id);
+        assertThat(children).hasSize(61);
+        assertEagerAndBounded(input, children, 60);
+        long peak = children.values().stream().mapToLong(c -> children.values().stream()
+                .filter(o -> !o.start().isAfter(c.start()) && o.stop().isAfter(c.start())).count()).max()
+                .orElse(0);
+        System.out.printf("wide: peak %d tasks at once of 60 slots%n", peak);
+        assertThat(peak).as("past the inline Map's 40").isGreaterThan(40);
+        List<String> types = new ArrayList<>();
+        sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000))
+                .forEach(page -> page.events().forEach(e -> types.add(e.typeAsString())));
+        assertThat(types).contains("MapRunStarted", "MapRunSucceeded").doesNotContain("MapStateStarted");
+    }
+
     /**
      * The local-cloud benchmark (decision 0700), run by hand through {@link #main}. One random DAG of
      * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
