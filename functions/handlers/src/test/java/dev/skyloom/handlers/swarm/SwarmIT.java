@@ -574,6 +574,35 @@ public class SwarmIT {
         assertThat(types).contains("MapRunStarted", "MapRunSucceeded").doesNotContain("MapStateStarted");
     }
 
+    @Test
+    void failFast_inADistributedPool_stopsTheOtherWorkersTasks() throws Exception {
+        String id = "swm-wideff-" + tenant.id();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 41; i++) {
+            tasks.add("w" + i + ":swarm-8s:");
+        }
+        tasks.add("bad:swarm-fail:"); // fails at once, beside the 8 s tasks
+        ObjectNode input = swarm(id, 42, "fail-fast", tasks.toArray(String[]::new));
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(180));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_FAILED");
+        JsonNode summary = summaryOf(id);
+        assertThat(summary.path("tasks").path("bad").path("status").asText()).isEqualTo("failed");
+        assertThat(summary.path("counts").path("cancelled").asInt()).as("the 8 s tasks were stopped").isPositive();
+        Map<String, Child> children = children(id);
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (children.values().stream().anyMatch(c -> c.status() == ExecutionStatus.RUNNING)
+                && System.nanoTime() < until) {
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            children = children(id);
+        }
+        assertThat(children.values()).filteredOn(c -> c.key().startsWith("w"))
+                .as("no 8 s task ran to its end").noneMatch(c -> c.status() == ExecutionStatus.RUNNING)
+                .anyMatch(c -> c.status() == ExecutionStatus.ABORTED);
+    }
+
     /**
      * The local-cloud benchmark (decision 0700), run by hand through {@link #main}. One random DAG of
      * 100 tasks (each earlier task a dependency with probability 0.05; scripted durations 1 or 2 s), run with 40
