@@ -473,6 +473,16 @@ class AgentTurnServiceTest {
         TurnState state = service().turn(gate, "exec-gate");
         assertThat(state.status()).isEqualTo(TurnState.CONTINUE);
         assertThat(requests.get(requests.size() - 1).system()).contains("gate_verdict");
+
+        StepSpec planner = new StepSpec("acme", "run-1", "PLAN", agentId, null, StepSpec.SWARM_PLANNER, "Plan it",
+                null, null, null, null);
+        AgentTurnService service = service();
+        assertThat(service.turn(planner, "exec-plan").status()).as("a plan is a submit_plan call, not text")
+                .isEqualTo(TurnState.CONTINUE);
+        assertThat(requests.get(requests.size() - 1).system()).contains("calling submit_plan", "swarm's planner");
+        service.turn(planner, "exec-plan");
+        assertThat(requests.get(requests.size() - 1).messages().get(2).text())
+                .isEqualTo("You have not finished the step. Call submit_plan with the task list.");
     }
 
     @Test
