@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
 
 /**
  * The swarm scheduler, invoked by {@code statemachines/swarm.asl.json} ({@link SwarmRuntime}, decision 0700):
+ * {@code {"op": "plan", "input": <the execution's input>}} (a planned swarm's planning step),
  * {@code {"op": "init", "input": <the execution's input>}}, {@code {"op": "next", tenantId, swarmId, worker, report}}, {@code {"op": "park", tenantId, swarmId, worker,
  * token}} (an idle worker's task token, released with {@code SendTaskSuccess} when tasks become ready) and
  * {@code {"op": "finish", tenantId, swarmId, reason}}. A lost race on the swarm's state ends as
@@ -58,7 +59,7 @@ public final class SwarmSchedulerHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         JsonNode request = Json.MAPPER.readTree(input);
         String op = request.path("op").asText();
-        if ("init".equals(op)) {
+        if ("init".equals(op) || "plan".equals(op)) {
             request = request.path("input");
         }
         String tenant = request.path("tenantId").asText();
@@ -67,6 +68,7 @@ public final class SwarmSchedulerHandler implements RequestStreamHandler {
             throw new IllegalArgumentException("the payload must carry tenantId and swarmId");
         }
         JsonNode answer = switch (op) {
+            case "plan" -> Engine.RUNTIME.planStep(request); // a planned swarm's planning step
             case "init" -> Engine.RUNTIME.init(request); // the swarm execution's input
             case "next" -> Engine.RUNTIME.next(tenant, swarmId, request.path("worker").asInt(),
                     request.get("report"));
@@ -75,7 +77,8 @@ public final class SwarmSchedulerHandler implements RequestStreamHandler {
                 yield Json.MAPPER.createObjectNode().put("parked", true);
             }
             case "finish" -> Engine.RUNTIME.finish(tenant, swarmId, request.path("reason").asText("done"));
-            default -> throw new IllegalArgumentException("op must be init, next, park or finish, not '" + op + "'");
+            default -> throw new IllegalArgumentException("op must be plan, init, next, park or finish, not '" + op
+                    + "'");
         };
         Json.MAPPER.writeValue(output, answer);
     }

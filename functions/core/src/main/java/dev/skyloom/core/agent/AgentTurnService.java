@@ -201,6 +201,13 @@ public final class AgentTurnService {
             emitFailed(step, executionId, 0, error);
             return new TurnState(0, TurnState.FAILED, TokenUsage.ZERO, 0, null, error);
         }
+        if (step.model() != null) { // a per-step model (a swarm task's): the agent's provider, another model id
+            Agent.Model m = agent.model();
+            agent = new Agent(agent.name(), agent.role(), agent.persona(), agent.systemPrompt(),
+                    new Agent.Model(m.provider(), step.model(), m.temperature(), m.maxOutputTokens(), m.baseUrl(),
+                            m.apiKeySecret()), agent.maxTurns(), agent.tools(), agent.skills(), agent.mcpServers(),
+                    agent.memoryProfile(), agent.budgets());
+        }
         Limits limits = Limits.of(step, agent);
         if (checkpoint == null) {
             checkpoint = start(step, principal, agent, executionId);
@@ -353,12 +360,14 @@ public final class AgentTurnService {
             if (response.stopReason() == StopReason.MAX_TOKENS) {
                 messages.add(Message.user("Your answer was cut off at the output token limit. Continue where you "
                         + "stopped."));
-            } else if (step.outputSchema() == null && !"gate".equals(step.stepType())) {
+            } else if (step.outputSchema() == null && !"gate".equals(step.stepType())
+                    && !StepSpec.SWARM_PLANNER.equals(step.stepType())) {
                 result = new StepResult(response.message().text(), null, null, turn, usage, cost);
             } else {
                 messages.add(Message.user("You have not finished the step. Call " + ("gate".equals(step.stepType())
-                        ? "gate_verdict with your verdict and reasoning." : "complete_step with output that "
-                        + "satisfies the step's output schema.")));
+                        ? "gate_verdict with your verdict and reasoning."
+                        : StepSpec.SWARM_PLANNER.equals(step.stepType()) ? "submit_plan with the task list."
+                        : "complete_step with output that satisfies the step's output schema.")));
             }
         }
         Checkpoint next = new Checkpoint(checkpoint.executionId(), checkpoint.startedAt(), turn, checkpoint.system(),

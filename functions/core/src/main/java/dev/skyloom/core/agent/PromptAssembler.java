@@ -56,6 +56,13 @@ public final class PromptAssembler {
         if ("gate".equals(step.stepType())) {
             system.append("You are a gate: judge the work against the criteria of the task and finish by calling "
                     + "gate_verdict with verdict \"pass\" or \"fail\" and your reasoning. A fail must say what to fix.\n");
+        } else if (StepSpec.SWARM_PLANNER.equals(step.stepType())) {
+            system.append("You are a swarm's planner: split the goal of the task into tasks for the agents and "
+                    + "finish by calling submit_plan with the task list (key, title, prompt, agent, dependencies, "
+                    + "timeoutSeconds, and optionally model and maxRetries). A task starts as soon as the tasks it "
+                    + "depends on have completed, so make independent work independent; a prompt may quote a "
+                    + "dependency's answer with {{deps.<key>.output}}. An invalid plan comes back as an error naming "
+                    + "each problem: fix them and submit again.\n");
         } else {
             system.append("When the task is done, call complete_step with your final answer as text, the result "
                     + "value the task asks for (if any) and structured output (if the task has an output schema).\n");

@@ -13,21 +13,34 @@ import dev.skyloom.core.resources.Check;
  * @param stepId       the step of the run
  * @param agentId      the stored agent that runs the step
  * @param projectId    the project (board, shared memory), or null
- * @param stepType     {@code agent} (ends with {@code complete_step}) or {@code gate} (ends with {@code gate_verdict})
+ * @param stepType     {@code agent} (ends with {@code complete_step}), {@code gate} (ends with {@code gate_verdict})
+ *                     or {@code swarm-planner} (ends with {@code submit_plan}: a swarm's task list, decision 0700)
  * @param prompt       the task
  * @param context      anything the pipeline passes along (earlier outputs, loop item, feedback), or null
  * @param outputSchema the JSON Schema {@code complete_step}'s output must satisfy, or null
  * @param scenario     the local model server's scripted scenario, or null (development and tests only)
+ * @param model        a model id overriding the agent's {@code model.modelId} for this step (same provider), or null
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record StepSpec(String tenantId, String runId, String stepId, String agentId, String projectId,
                        String stepType, String prompt, JsonNode context, JsonNode outputSchema, Limits limits,
-                       String scenario) {
+                       String scenario, String model) {
     private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
     public static final int DEFAULT_MAX_TURNS = 25;
     public static final int DEFAULT_MAX_OUTPUT_TOKENS = 4096;
     public static final int DEFAULT_TIMEOUT_SECONDS = 3600;
     public static final int DEFAULT_LOOP_GUARD = 3;
+    /** The step type of a swarm's planning step, whose completion tool is {@code submit_plan}. */
+    public static final String SWARM_PLANNER = "swarm-planner";
+    /**
+     * A model id: Bedrock ids and inference profiles ({@code anthropic.claude-3-5-haiku-20241022-v1:0},
+     * {@code us.anthropic...}, ARNs), OpenAI-compatible names ({@code gpt-4o-mini}, {@code llama3.1:8b}).
+     */
+    public static final java.util.regex.Pattern MODEL_ID = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
+    /** What {@link #MODEL_ID} accepts, for error messages. */
+    public static final String MODEL_ID_RULE = "a model id of 1-200 characters (letters, digits, '.', '_', ':', '/',"
+            + " '-', starting with a letter or digit) such as 'anthropic.claude-3-5-haiku-20241022-v1:0'";
 
     /**
      * @param maxTurns        model calls of the step
@@ -49,6 +62,14 @@ public record StepSpec(String tenantId, String runId, String stepId, String agen
         }
     }
 
+    /** A step on the agent's own model. */
+    public StepSpec(String tenantId, String runId, String stepId, String agentId, String projectId, String stepType,
+                    String prompt, JsonNode context, JsonNode outputSchema, Limits limits, String scenario) {
+        this(tenantId, runId, stepId, agentId, projectId, stepType, prompt, context, outputSchema, limits, scenario,
+                null);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public StepSpec {
         limits = limits == null ? Limits.NONE : limits;
         stepType = stepType == null ? "agent" : stepType;
@@ -61,7 +82,8 @@ public record StepSpec(String tenantId, String runId, String stepId, String agen
                 .required("runId", runId).matches("runId", runId, ID, "1-64 of A-Z, a-z, 0-9, '_', '-'")
                 .required("stepId", stepId).matches("stepId", stepId, ID, "1-64 of A-Z, a-z, 0-9, '_', '-'")
                 .required("agentId", agentId).matches("agentId", agentId, ID, "an agent id")
-                .oneOf("stepType", stepType, java.util.List.of("agent", "gate", "planner", "council", "chat"))
+                .oneOf("stepType", stepType, java.util.List.of("agent", "gate", "planner", "council", "chat",
+                        SWARM_PLANNER))
                 .text("prompt", prompt, true, 200_000)
                 .range("limits.maxTurns", limits.maxTurns(), 1, 500)
                 .range("limits.maxOutputTokens", limits.maxOutputTokens(), 1, 200_000)
@@ -73,6 +95,9 @@ public record StepSpec(String tenantId, String runId, String stepId, String agen
                 .range("limits.maxRunDollars", limits.maxRunDollars(), 0, 1e7);
         if (projectId != null) {
             check.matches("projectId", projectId, ID, "a project id");
+        }
+        if (model != null) {
+            check.matches("model", model, MODEL_ID, MODEL_ID_RULE);
         }
         if (outputSchema != null && !outputSchema.isObject()) {
             check.problem("outputSchema", "must be a JSON Schema object");

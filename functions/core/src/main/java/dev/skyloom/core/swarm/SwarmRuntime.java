@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * that already holds a running task gets that task again instead of a new one.
  */
 public final class SwarmRuntime {
-    /** Inline Map iterations run at once on AWS at most. */
-    public static final int MAX_WORKERS = 40;
+    /** Inline Map iterations run at once on AWS at most: more workers run as a distributed Map. */
+    public static final int INLINE_WORKERS = 40;
+    /** Workers of one swarm at most (the validator's maxConcurrent limit). */
+    public static final int MAX_WORKERS = SwarmValidator.MAX_CONCURRENT_LIMIT;
     /** Dependency text inlined into a prompt; longer outputs are cut and referenced by their S3 URI. */
     public static final int INLINE_OUTPUT_CHARS = 16_000;
     static final String SPEC = "spec.json";
@@ -46,8 +48,22 @@ public final class SwarmRuntime {
     private final ObjectMapper json;
     private final Map<String, Loaded> specs = new ConcurrentHashMap<>();
 
-    private record Loaded(JsonNode input, List<SwarmTask> tasks, SwarmSchedule schedule) {
+    private record Loaded(JsonNode input, List<SwarmTask> tasks, SwarmSchedule schedule, int maxRetries) {
+        SwarmTask task(String key) {
+            return tasks.stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow();
+        }
+
+        int retriesOf(SwarmTask task) {
+            return task.maxRetries() != null ? task.maxRetries() : maxRetries;
+        }
     }
+
+    /** The planning step's turns: its attempts at a valid plan (each rejected {@code submit_plan} costs one). */
+    public static final int PLAN_MAX_TURNS = 8;
+    /** The planning step's own time limit, capped by the swarm's global timeout. */
+    public static final int PLAN_TIMEOUT_SECONDS = 1_800;
+    /** Failures a re-run cannot fix: they are not retried whatever {@code maxRetries} says. */
+    private static final java.util.Set<String> NOT_RETRIED = java.util.Set.of("BUDGET_EXCEEDED", "INVALID_STEP");
 
     public SwarmRuntime(SwarmStore store, Waker waker, Clock clock, ObjectMapper json) {
         this.store = store;
@@ -57,9 +73,58 @@ public final class SwarmRuntime {
     }
 
     /**
+     * The planning step of a swarm given {@code swarm.goal} and {@code swarm.plannerAgentId}: answers
+     * {@code {step, timeoutSeconds}}, {@code step} the agent-step input of a {@code swarm-planner} step (its
+     * completion tool is {@code submit_plan}, which validates the plan), run before {@link #init} by the state
+     * machine's {@code Plan} state, whose output ({@code plan.tasks}) then stands for {@code swarm.tasks}.
+     */
+    public ObjectNode planStep(JsonNode input) {
+        JsonNode swarm = input.path("swarm");
+        String goal = swarm.path("goal").asText("");
+        String planner = swarm.path("plannerAgentId").asText("");
+        if (goal.isBlank() || planner.isBlank()) {
+            throw new IllegalArgumentException("a planned swarm needs swarm.goal and swarm.plannerAgentId");
+        }
+        ObjectNode step = json.createObjectNode();
+        step.put("tenantId", input.path("tenantId").asText()).put("runId", input.path("swarmId").asText())
+                .put("stepId", PLAN_STEP).put("agentId", planner);
+        if (input.hasNonNull("projectId")) {
+            step.put("projectId", input.get("projectId").asText());
+        }
+        step.put("stepType", "swarm-planner");
+        int maxConcurrent = swarm.path("maxConcurrent").asInt(SwarmSpec.DEFAULT_MAX_CONCURRENT);
+        step.put("prompt", "Plan a swarm of agent tasks that reaches this goal:\n\n" + goal + "\n\nUp to "
+                + maxConcurrent + " tasks run at once; a task starts when every task it depends on has completed. "
+                + "Submit the plan with submit_plan.");
+        long global = swarm.path("globalTimeoutSeconds").asLong(SwarmSpec.DEFAULT_GLOBAL_TIMEOUT_SECONDS);
+        int timeout = (int) Math.min(PLAN_TIMEOUT_SECONDS, global);
+        ObjectNode limits = step.putObject("limits").put("maxTurns", PLAN_MAX_TURNS).put("timeoutSeconds", timeout);
+        JsonNode budget = swarm.path("budget");
+        if (budget.has("maxDollars")) {
+            limits.put("maxRunDollars", budget.get("maxDollars").asDouble());
+        }
+        if (budget.has("maxTokens")) {
+            limits.put("maxRunTokens", budget.get("maxTokens").asLong());
+        }
+        if (input.hasNonNull("scenario")) {
+            step.put("scenario", input.get("scenario").asText());
+        }
+        ObjectNode out = json.createObjectNode().put("timeoutSeconds", timeout + 60);
+        out.set("step", step);
+        return out;
+    }
+
+    /** The planning step's id in the swarm's run (task keys cannot contain it: they are lower case). */
+    public static final String PLAN_STEP = "PLAN";
+
+    /**
      * Input: {@code {tenantId, swarmId, projectId?, scenario?, swarm: {tasks: [{key, title, prompt, agentId,
-     * dependencies, timeoutSeconds, model}], maxConcurrent, failurePolicy, globalTimeoutSeconds, budget}}}.
-     * Answers {@code {workers: [0..w-1], deadline}}, w = min(maxConcurrent, tasks, 40).
+     * dependencies, timeoutSeconds, model?, maxRetries?}], maxConcurrent, failurePolicy, globalTimeoutSeconds, budget,
+     * maxRetries?}}}; a planned swarm has {@code swarm.goal} and {@code swarm.plannerAgentId} instead of
+     * {@code swarm.tasks} and the planner's tasks in {@code plan.tasks}.
+     * Answers {@code {workers: [0..w-1], pool}}, w = min(maxConcurrent, tasks), {@code pool} {@code inline} up to
+     * {@value #INLINE_WORKERS} workers (an inline Map), {@code distributed} beyond (a distributed Map of worker
+     * executions).
      */
     public ObjectNode init(JsonNode input) {
         String tenant = input.path("tenantId").asText();
@@ -89,6 +154,7 @@ public final class SwarmRuntime {
         for (int i = 0; i < w; i++) {
             workers.add(i);
         }
+        out.put("pool", w > INLINE_WORKERS ? "distributed" : "inline");
         return out;
     }
 
@@ -118,7 +184,8 @@ public final class SwarmRuntime {
                 }
             }
             if (mine != null && report != null && report.isObject() && mine.equals(report.path("key").asText())) {
-                applyReport(tenant, swarmId, (ObjectNode) tasks.get(mine), mine, report, now, deadline);
+                applyReport(tenant, swarmId, (ObjectNode) tasks.get(mine), mine, report, now, deadline,
+                        spec.retriesOf(spec.task(mine)));
                 changed = true;
                 mine = null;
             }
@@ -322,7 +389,7 @@ public final class SwarmRuntime {
     }
 
     private void applyReport(String tenant, String swarmId, ObjectNode t, String key, JsonNode report, long now,
-            long deadline) {
+            long deadline, int maxRetries) {
         String outcome = report.path("outcome").asText();
         t.put("endedAt", now);
         switch (outcome) {
@@ -362,6 +429,24 @@ public final class SwarmRuntime {
                 t.put("reason", cause.length() > 1000 ? cause.substring(0, 1000) : cause);
             }
         }
+        retryIfAllowed(t, now, maxRetries);
+    }
+
+    /**
+     * A failed task (not a cancelled one, nor one no re-run can fix) with retries left goes back to pending: the
+     * schedule starts it again like any ready task, with its failures as feedback ({@link #run}).
+     */
+    private void retryIfAllowed(ObjectNode t, long now, int maxRetries) {
+        if (!TaskStatus.FAILED.wire().equals(t.path("status").asText())
+                || NOT_RETRIED.contains(t.path("error").asText()) || t.path("attempt").asInt() > maxRetries) {
+            return;
+        }
+        JsonNode f = t.get("failures");
+        ArrayNode failures = f instanceof ArrayNode a ? a : t.putArray("failures");
+        failures.addObject().put("attempt", t.path("attempt").asInt()).put("error", t.path("error").asText())
+                .put("reason", t.path("reason").asText()).put("endedAt", now);
+        t.put("status", TaskStatus.PENDING.wire()).put("worker", -1);
+        t.remove(List.of("error", "reason", "endedAt"));
     }
 
     private ObjectNode run(Loaded spec, String tenant, String swarmId, ObjectNode tasks, String key, long now,
@@ -389,8 +474,21 @@ public final class SwarmRuntime {
                 d.put("resultUri", store.uri(tenant, swarmId, "tasks/" + dep + "/result.json"));
             }
         }
-        step.put("prompt", render(task.prompt(), tasks, results, tenant, swarmId));
+        String prompt = render(task.prompt(), tasks, results, tenant, swarmId);
+        JsonNode failures = tasks.path(key).path("failures");
+        if (failures.isArray() && !failures.isEmpty()) { // a re-run: what went wrong before is its feedback
+            JsonNode last = failures.get(failures.size() - 1);
+            String reason = last.path("reason").asText("");
+            prompt += "\n\n# Previous attempt\nAttempt " + last.path("attempt").asInt() + " of this task failed ("
+                    + last.path("error").asText() + (reason.isBlank() ? "" : ": " + (reason.length() > 2000
+                    ? reason.substring(0, 2000) + " [...]" : reason)) + "). Avoid what made it fail.";
+            context.set("previousAttempts", failures.deepCopy());
+        }
+        step.put("prompt", prompt);
         step.set("context", context);
+        if (task.model() != null) {
+            step.put("model", task.model());
+        }
         ObjectNode limits = step.putObject("limits").put("timeoutSeconds", task.timeoutSeconds());
         JsonNode budget = input.path("swarm").path("budget");
         if (budget.has("maxDollars")) {
@@ -460,7 +558,8 @@ public final class SwarmRuntime {
     private Loaded parse(JsonNode input) {
         JsonNode swarm = input.path("swarm");
         List<SwarmTask> tasks = new ArrayList<>();
-        for (JsonNode t : swarm.path("tasks")) {
+        JsonNode list = swarm.hasNonNull("tasks") ? swarm.get("tasks") : input.path("plan").path("tasks");
+        for (JsonNode t : list) {
             List<String> deps = new ArrayList<>();
             for (Iterator<JsonNode> it = t.path("dependencies").elements(); it.hasNext();) {
                 deps.add(it.next().asText());
@@ -468,10 +567,11 @@ public final class SwarmRuntime {
             tasks.add(new SwarmTask(t.path("key").asText(), t.path("title").asText(t.path("key").asText()),
                     t.path("prompt").asText(), t.path("agentId").asText(), deps,
                     t.path("timeoutSeconds").asInt(SwarmSpec.DEFAULT_TASK_TIMEOUT_SECONDS),
-                    t.path("model").asText(null)));
+                    t.path("model").asText(null), t.hasNonNull("maxRetries") ? t.get("maxRetries").asInt() : null));
         }
         if (tasks.isEmpty()) {
-            throw new IllegalArgumentException("swarm.tasks is empty");
+            throw new IllegalArgumentException(swarm.hasNonNull("goal") ? "plan.tasks is empty: the planner's plan "
+                    + "did not reach Init" : "swarm.tasks is empty");
         }
         Dag dag = Dag.of(tasks);
         List<String> cycle = dag.findCycle();
@@ -483,7 +583,8 @@ public final class SwarmRuntime {
         int maxConcurrent = Math.max(1, swarm.path("maxConcurrent").asInt(SwarmSpec.DEFAULT_MAX_CONCURRENT));
         // Slots are the workers; the schedule sees at most as many running tasks as there are workers.
         int slots = Math.min(maxConcurrent, MAX_WORKERS);
-        return new Loaded(input, tasks, new SwarmSchedule(dag, slots, policy, ones(tasks.size())));
+        return new Loaded(input, tasks, new SwarmSchedule(dag, slots, policy, ones(tasks.size())),
+                Math.max(0, swarm.path("maxRetries").asInt(SwarmSpec.DEFAULT_MAX_RETRIES)));
     }
 
     private static long[] ones(int n) {

@@ -1,6 +1,7 @@
 package dev.skyloom.core.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.skyloom.core.agent.StepSpec;
 import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.pipeline.AgentDirectory;
 import java.util.ArrayList;
@@ -31,9 +32,9 @@ public final class SwarmValidator {
     private static final Pattern DEP_REF = Pattern.compile("\\{\\{\\s*deps\\.([^.}\\s]+)\\.(\\w+)\\s*}}");
     private static final Set<String> DEP_FIELDS = Set.of("output", "text", "result", "status");
     private static final List<String> TOP_FIELDS = List.of("tasks", "goal", "planner", "maxConcurrent",
-            "failurePolicy", "globalTimeoutSeconds", "budget", "name");
+            "failurePolicy", "globalTimeoutSeconds", "budget", "name", "maxRetries");
     private static final List<String> TASK_FIELDS = List.of("key", "title", "prompt", "agent", "dependencies",
-            "timeoutSeconds", "model");
+            "timeoutSeconds", "model", "maxRetries");
     private static final List<String> BUDGET_FIELDS = List.of("maxDollars", "maxTokens");
 
     private final AgentDirectory agents;
@@ -75,6 +76,8 @@ public final class SwarmValidator {
         int globalTimeout = intField(body, "globalTimeoutSeconds", SwarmSpec.DEFAULT_GLOBAL_TIMEOUT_SECONDS, 1,
                 MAX_TIMEOUT_SECONDS, problems);
         SwarmSpec.Budget budget = budget(body.get("budget"), problems);
+        int maxRetries = intField(body, "maxRetries", SwarmSpec.DEFAULT_MAX_RETRIES, 0, SwarmSpec.MAX_RETRIES_LIMIT,
+                problems);
 
         JsonNode tasksNode = body.get("tasks");
         JsonNode goalNode = body.get("goal");
@@ -88,7 +91,7 @@ public final class SwarmValidator {
                     + "'goal' and 'planner' (an agent plans the tasks)"));
         } else if (!hasTasks && !hasGoal) {
             problems.add(new ApiError.Detail("tasks", "is required (or 'goal' and 'planner'): a non-empty array of "
-                    + "{key, title, prompt, agent, dependencies, timeoutSeconds, model}"));
+                    + "{key, title, prompt, agent, dependencies, timeoutSeconds, model, maxRetries}"));
         } else if (hasGoal) {
             if (!goalNode.isTextual() || goalNode.asText().isBlank()) {
                 problems.add(new ApiError.Detail("goal", "is " + describe(goalNode) + "; must be a non-empty string"));
@@ -111,7 +114,7 @@ public final class SwarmValidator {
         if (!problems.isEmpty()) {
             throw toError(problems);
         }
-        return new SwarmSpec(tasks, goal, planner, maxConcurrent, policy, globalTimeout, budget);
+        return new SwarmSpec(tasks, goal, planner, maxConcurrent, policy, globalTimeout, budget, maxRetries);
     }
 
     /**
@@ -204,7 +207,7 @@ public final class SwarmValidator {
     private SwarmTask task(JsonNode node, String at, List<ApiError.Detail> problems) {
         if (node == null || !node.isObject()) {
             problems.add(new ApiError.Detail(at, "is " + describe(node) + "; must be an object {key, title, "
-                    + "prompt, agent, dependencies, timeoutSeconds, model}"));
+                    + "prompt, agent, dependencies, timeoutSeconds, model, maxRetries}"));
             return null;
         }
         int before = problems.size();
@@ -274,17 +277,21 @@ public final class SwarmValidator {
         String model = null;
         JsonNode mn = node.get("model");
         if (mn != null && !mn.isNull()) {
-            if (!mn.isTextual() || mn.asText().isBlank() || mn.asText().length() > 200) {
-                problems.add(new ApiError.Detail(at + ".model", "is " + describe(mn) + "; must be a model id such "
-                        + "as 'skyloom.local' or 'anthropic.claude-3-5-haiku-20241022-v1:0'"));
+            if (!mn.isTextual() || !StepSpec.MODEL_ID.matcher(mn.asText()).matches()) {
+                problems.add(new ApiError.Detail(at + ".model", "is " + describe(mn) + "; must be "
+                        + StepSpec.MODEL_ID_RULE + " or 'skyloom.local'"));
             } else {
                 model = mn.asText();
             }
         }
+        Integer maxRetries = null;
+        if (node.hasNonNull("maxRetries")) {
+            maxRetries = intField(node, "maxRetries", 0, 0, SwarmSpec.MAX_RETRIES_LIMIT, at + ".", problems);
+        }
         if (problems.size() > before) {
             return null;
         }
-        return new SwarmTask(key, title, prompt, agentId, deps, timeout, model);
+        return new SwarmTask(key, title, prompt, agentId, deps, timeout, model, maxRetries);
     }
 
     private String agent(JsonNode node, String field, List<ApiError.Detail> problems) {

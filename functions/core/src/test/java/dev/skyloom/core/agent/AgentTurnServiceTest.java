@@ -438,6 +438,31 @@ class AgentTurnServiceTest {
     }
 
     @Test
+    void aStepsModel_overridesTheAgentsModelId_inTheRequestTheCallLogAndThePrice() {
+        script = request -> toolCall("t1", "complete_step", "{\"text\":\"done\"}", 1_000_000, 0);
+        StepSpec onHaiku = new StepSpec("acme", "run-m", "cheap", agentId, null, "agent", "Be quick", null, null,
+                null, null, "anthropic.claude-3-5-haiku-20241022-v1:0");
+
+        TurnState done = service().turn(onHaiku, "exec-model");
+
+        assertThat(done.status()).isEqualTo(TurnState.DONE);
+        assertThat(requests).singleElement().satisfies(r -> assertThat(r.modelId())
+                .isEqualTo("anthropic.claude-3-5-haiku-20241022-v1:0"));
+        assertThat(calls.values()).singleElement().satisfies(c -> {
+            assertThat(c.modelId()).isEqualTo("anthropic.claude-3-5-haiku-20241022-v1:0");
+            assertThat(c.provider()).as("the agent's provider").isEqualTo("bedrock");
+        });
+        // priced as Haiku ($0.80 per million input tokens), not as the agent's skyloom.local ($3)
+        assertThat(done.costMicroUsd()).isEqualTo(800_000L);
+
+        StepSpec bad = new StepSpec("acme", "run-m", "bad", agentId, null, "agent", "x", null, null, null, null,
+                "claude 3 haiku!");
+        TurnState refused = service().turn(bad, "exec-bad-model");
+        assertThat(refused.error().code()).isEqualTo(StepFailure.INVALID_STEP);
+        assertThat(refused.error().message()).contains("model must be a model id of 1-200 characters");
+    }
+
+    @Test
     void endingATurnWithTextOnly_completesAPlainStep_butAGateMustGiveAVerdict() {
         script = request -> new ModelResponse(new Message(Role.ASSISTANT, List.of(new ContentBlock.Text("All done."))),
                 StopReason.END_TURN, new TokenUsage(5, 5, 0, 0), 1);
@@ -448,6 +473,16 @@ class AgentTurnServiceTest {
         TurnState state = service().turn(gate, "exec-gate");
         assertThat(state.status()).isEqualTo(TurnState.CONTINUE);
         assertThat(requests.get(requests.size() - 1).system()).contains("gate_verdict");
+
+        StepSpec planner = new StepSpec("acme", "run-1", "PLAN", agentId, null, StepSpec.SWARM_PLANNER, "Plan it",
+                null, null, null, null);
+        AgentTurnService service = service();
+        assertThat(service.turn(planner, "exec-plan").status()).as("a plan is a submit_plan call, not text")
+                .isEqualTo(TurnState.CONTINUE);
+        assertThat(requests.get(requests.size() - 1).system()).contains("calling submit_plan", "swarm's planner");
+        service.turn(planner, "exec-plan");
+        assertThat(requests.get(requests.size() - 1).messages().get(2).text())
+                .isEqualTo("You have not finished the step. Call submit_plan with the task list.");
     }
 
     @Test

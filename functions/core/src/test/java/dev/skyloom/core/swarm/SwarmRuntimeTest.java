@@ -137,6 +137,129 @@ class SwarmRuntimeTest {
         assertThat(summary.at("/tasks/d/status").asText()).isEqualTo("skipped");
     }
 
+    static JsonNode failed(String key, String error, String cause) throws Exception {
+        ObjectNode report = JSON.createObjectNode().put("key", key).put("outcome", "failed");
+        report.putObject("error").put("Error", "States.TaskFailed").put("Cause",
+                JSON.createObjectNode().put("Error", error).put("Cause", cause).toString());
+        return report;
+    }
+
+    @Test
+    void aFailedTaskWithRetriesLeft_runsAgainWithItsFailureAsFeedback_thenCountsAsFailed() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = input("fail-fast", 1);
+        ((ObjectNode) input.get("swarm")).put("maxRetries", 1); // the swarm's default
+        ((ObjectNode) input.at("/swarm/tasks/1")).put("maxRetries", 2); // b's own
+        rt.init(input);
+        rt.next("acme", "swm_1", 0, null);
+
+        // a fails once: under fail-fast a failure with retries left is no failure yet; a runs again at once
+        ObjectNode again = rt.next("acme", "swm_1", 0, failed("a", "MODEL_ERROR", "the model refused"));
+        assertThat(again.get("action").asText()).isEqualTo("run");
+        assertThat(again.get("key").asText()).isEqualTo("a");
+        assertThat(again.at("/step/prompt").asText()).isEqualTo("start\n\n# Previous attempt\nAttempt 1 of this task "
+                + "failed (MODEL_ERROR: the model refused). Avoid what made it fail.");
+        assertThat(again.at("/step/context/previousAttempts/0/error").asText()).isEqualTo("MODEL_ERROR");
+        assertThat(store.load("acme", "swm_1").orElseThrow().state().at("/tasks/a/attempt").asInt()).isEqualTo(2);
+
+        // b: two retries (its own), then it fails for good and fail-fast aborts
+        ObjectNode b = rt.next("acme", "swm_1", 0, completed("A"));
+        assertThat(b.get("key").asText()).isEqualTo("b");
+        assertThat(b.at("/step/prompt").asText()).isEqualTo("B after A-out");
+        assertThat(rt.next("acme", "swm_1", 0, failed("b", "STEP_TIMEOUT", "slow")).get("key").asText()).isEqualTo("b");
+        ObjectNode third = rt.next("acme", "swm_1", 0, failed("b", "MAX_TURNS", "out of turns"));
+        assertThat(third.get("key").asText()).isEqualTo("b");
+        assertThat(third.at("/step/prompt").asText()).endsWith("Attempt 2 of this task failed (MAX_TURNS: out of turns)."
+                + " Avoid what made it fail.");
+        assertThat(third.at("/step/context/previousAttempts")).hasSize(2);
+        assertThat(rt.next("acme", "swm_1", 0, failed("b", "MAX_TURNS", "again")).get("action").asText())
+                .isEqualTo("abort");
+        ObjectNode summary = rt.finish("acme", "swm_1", "aborted");
+        assertThat(summary.at("/tasks/a/status").asText()).isEqualTo("completed");
+        assertThat(summary.at("/tasks/b/status").asText()).isEqualTo("failed");
+        assertThat(summary.at("/tasks/b/attempt").asInt()).isEqualTo(3);
+        assertThat(summary.at("/tasks/b/failures")).hasSize(2);
+    }
+
+    @Test
+    void budgetAndInvalidStepFailures_areNotRetried() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = input("skip-dependents", 1);
+        ((ObjectNode) input.get("swarm")).put("maxRetries", 3);
+        rt.init(input);
+        rt.next("acme", "swm_1", 0, null);
+
+        assertThat(rt.next("acme", "swm_1", 0, failed("a", "BUDGET_EXCEEDED", "the run spent $2 of its $2"))
+                .get("action").asText()).isEqualTo("done");
+        assertThat(rt.finish("acme", "swm_1", "done").at("/tasks/a/status").asText()).isEqualTo("failed");
+    }
+
+    @Test
+    void aTasksModel_goesIntoItsStep() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = input("skip-dependents", 1);
+        ((ObjectNode) input.at("/swarm/tasks/0")).put("model", "anthropic.claude-3-5-haiku-20241022-v1:0");
+        rt.init(input);
+
+        ObjectNode a = rt.next("acme", "swm_1", 0, null);
+        assertThat(a.at("/step/model").asText()).isEqualTo("anthropic.claude-3-5-haiku-20241022-v1:0");
+        assertThat(rt.next("acme", "swm_1", 0, completed("A")).at("/step/model").isMissingNode())
+                .as("b runs on its agent's model").isTrue();
+    }
+
+    @Test
+    void aPlannedSwarm_getsAPlanningStep_andRunsThePlansTasks() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = (ObjectNode) JSON.readTree("""
+                {"tenantId": "acme", "swarmId": "swm_1", "scenario": "s1", "swarm": {"goal": "Ship the release",
+                 "plannerAgentId": "agt_p", "maxConcurrent": 2, "globalTimeoutSeconds": 600,
+                 "budget": {"maxDollars": 2.5}}}""");
+
+        ObjectNode plan = rt.planStep(input);
+        assertThat(plan.get("timeoutSeconds").asInt()).isEqualTo(660);
+        JsonNode step = plan.get("step");
+        assertThat(step.get("stepType").asText()).isEqualTo("swarm-planner");
+        assertThat(step.get("stepId").asText()).isEqualTo("PLAN");
+        assertThat(step.get("runId").asText()).isEqualTo("swm_1");
+        assertThat(step.get("agentId").asText()).isEqualTo("agt_p");
+        assertThat(step.get("prompt").asText()).contains("Ship the release").contains("Up to 2 tasks run at once");
+        assertThat(step.at("/limits/maxTurns").asInt()).isEqualTo(SwarmRuntime.PLAN_MAX_TURNS);
+        assertThat(step.at("/limits/timeoutSeconds").asInt()).isEqualTo(600);
+        assertThat(step.at("/limits/maxRunDollars").asDouble()).isEqualTo(2.5);
+        assertThat(step.get("scenario").asText()).isEqualTo("s1");
+
+        input.set("plan", JSON.readTree("""
+                {"tasks": [{"key": "x", "prompt": "X", "agentId": "agt_1", "dependencies": [], "timeoutSeconds": 60},
+                           {"key": "y", "prompt": "Y {{deps.x.output}}", "agentId": "agt_2", "dependencies": ["x"],
+                            "timeoutSeconds": 60}]}"""));
+        assertThat(rt.init(input).get("workers")).hasSize(2);
+        assertThat(rt.next("acme", "swm_1", 0, null).get("key").asText()).isEqualTo("x");
+        ObjectNode y = rt.next("acme", "swm_1", 0, completed("X"));
+        assertThat(y.at("/step/agentId").asText()).isEqualTo("agt_2");
+        assertThat(y.at("/step/prompt").asText()).isEqualTo("Y X-out");
+    }
+
+    @Test
+    void moreThan40Workers_runAsADistributedPool_andTheScheduleUsesEverySlot() throws Exception {
+        SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        ObjectNode input = (ObjectNode) JSON.readTree("{\"tenantId\": \"acme\", \"swarmId\": \"swm_1\", "
+                + "\"swarm\": {\"maxConcurrent\": 60}}");
+        com.fasterxml.jackson.databind.node.ArrayNode tasks = ((ObjectNode) input.get("swarm")).putArray("tasks");
+        for (int i = 0; i < 70; i++) {
+            tasks.addObject().put("key", "t" + i).put("prompt", "p").put("agentId", "agt_1");
+        }
+
+        ObjectNode init = rt.init(input);
+
+        assertThat(init.get("workers")).hasSize(60);
+        assertThat(init.get("pool").asText()).isEqualTo("distributed");
+        for (int w = 0; w < 60; w++) {
+            assertThat(rt.next("acme", "swm_1", w, null).get("action").asText()).as("worker " + w).isEqualTo("run");
+        }
+        store.states.clear(); // a fresh swarm of 4 tasks and 3 slots stays inline
+        assertThat(rt.init(input("skip-dependents", 3)).get("pool").asText()).isEqualTo("inline");
+    }
+
     @Test
     void failFast_abortsTheOtherWorkers() throws Exception {
         SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);

@@ -84,13 +84,14 @@ public class SwarmIT {
     }
 
     /** A task's child execution: when it ran and how it ended. */
-    record Child(String key, Instant start, Instant stop, ExecutionStatus status, JsonNode input) {
+    record Child(String key, Instant start, Instant stop, ExecutionStatus status, JsonNode input, JsonNode output) {
     }
 
     @BeforeAll
     void start() throws Exception {
         Path models = Files.createDirectories(dataDir.resolve("models"));
-        for (String name : List.of("swarm-1s.yaml", "swarm-2s.yaml", "swarm-8s.yaml", "swarm-fail.yaml")) {
+        for (String name : List.of("swarm-1s.yaml", "swarm-2s.yaml", "swarm-8s.yaml", "swarm-fail.yaml",
+                "swarm-planner.yaml", "swarm-flaky.yaml")) {
             try (var in = SwarmIT.class.getResourceAsStream("/scenarios/" + name)) {
                 assertThat(in).as(name).isNotNull();
                 Files.copy(in, models.resolve(name));
@@ -129,7 +130,8 @@ public class SwarmIT {
         JsonNode created = api("POST", "/api/v1/tenants", admin, "{\"id\":\"" + id + "\",\"name\":\"" + id + "\"}");
         String key = created.path("adminKey").path("token").asText();
         Map<String, String> agents = new HashMap<>();
-        for (String scenario : List.of("swarm-1s", "swarm-2s", "swarm-8s", "swarm-fail")) {
+        for (String scenario : List.of("swarm-1s", "swarm-2s", "swarm-8s", "swarm-fail", "swarm-planner",
+                "swarm-flaky")) {
             ObjectNode agent = JSON.createObjectNode().put("name", scenario).put("role", "swarm worker")
                     .put("systemPrompt", "Do the task.").put("memoryProfile", "none");
             agent.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.scenario." + scenario);
@@ -195,6 +197,16 @@ public class SwarmIT {
     /** The agent-step executions of this swarm (runId = swarmId), by task key. */
     Map<String, Child> children(String swarmId) throws Exception {
         Map<String, Child> out = new HashMap<>();
+        for (Child c : attempts(swarmId)) {
+            assertThat(out).as("one child per task: " + c.key()).doesNotContainKey(c.key());
+            out.put(c.key(), c);
+        }
+        return out;
+    }
+
+    /** Every agent-step execution of this swarm (a retried task has one per attempt), oldest first. */
+    List<Child> attempts(String swarmId) throws Exception {
+        List<Child> out = new ArrayList<>();
         List<ExecutionListItem> all = new ArrayList<>();
         sfn.listExecutionsPaginator(b -> b.stateMachineArn(agentStepArn).maxResults(1000))
                 .forEach(page -> all.addAll(page.executions()));
@@ -202,11 +214,11 @@ public class SwarmIT {
             DescribeExecutionResponse e = sfn.describeExecution(b -> b.executionArn(item.executionArn()));
             JsonNode input = JSON.readTree(e.input());
             if (swarmId.equals(input.path("runId").asText())) {
-                String key = input.path("stepId").asText();
-                assertThat(out).as("one child per task: " + key).doesNotContainKey(key);
-                out.put(key, new Child(key, e.startDate(), e.stopDate(), e.status(), input));
+                out.add(new Child(input.path("stepId").asText(), e.startDate(), e.stopDate(), e.status(), input,
+                        e.output() == null ? null : JSON.readTree(e.output())));
             }
         }
+        out.sort(java.util.Comparator.comparing(Child::start));
         return out;
     }
 
@@ -424,6 +436,171 @@ public class SwarmIT {
         }
         assertThat(children).containsOnlyKeys("a", "b");
         assertThat(children.values()).allMatch(c -> c.status() == ExecutionStatus.ABORTED, "children stopped");
+    }
+
+    @Test
+    void plannedSwarm_thePlannersFixedPlanRuns_afterItsInvalidFirstPlanWasRejected() throws Exception {
+        String id = "swm-plan-" + tenant.id();
+        ObjectNode input = JSON.createObjectNode().put("tenantId", tenant.id()).put("swarmId", id);
+        input.putObject("swarm").put("goal", "Write a report on the topic, with figures.")
+                .put("plannerAgentId", tenant.agents().get("swarm-planner")).put("maxConcurrent", 3)
+                .put("failurePolicy", "skip-dependents").put("globalTimeoutSeconds", 600);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(180));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        JsonNode summary = JSON.readTree(done.output());
+        assertThat(summary.path("counts").path("completed").asInt()).isEqualTo(4);
+        Map<String, Child> children = children(id);
+        assertThat(children).containsOnlyKeys("PLAN", "research", "draft", "figures", "report");
+        Child plan = children.get("PLAN");
+        assertThat(plan.input().path("stepType").asText()).isEqualTo("swarm-planner");
+        assertThat(plan.input().path("prompt").asText()).contains("Write a report on the topic, with figures.");
+        assertThat(plan.output().path("turns").asInt()).as("one rejected plan, one accepted").isEqualTo(2);
+        assertThat(plan.output().path("result").asText()).isEqualTo("PLANNED");
+        // the first plan came back to the planner as a tool error naming the problem
+        String prefix = "tenants/" + tenant.id() + "/runs/" + id + "/steps/PLAN/";
+        String firstTurn = s3.listObjectsV2Paginator(b -> b.bucket("skyloom-workspaces").prefix(prefix)).contents()
+                .stream().filter(o -> o.key().endsWith("/turns/0001.json")).findFirst()
+                .map(o -> s3.getObjectAsBytes(b -> b.bucket("skyloom-workspaces").key(o.key())).asUtf8String())
+                .orElseThrow();
+        assertThat(firstTurn).contains("The plan was rejected (1 problem): tasks have a dependency cycle: "
+                + "report -> research -> report");
+        for (String k : List.of("research", "draft", "figures", "report")) {
+            assertThat(plan.stop()).as("the plan ended before " + k + " started")
+                    .isBeforeOrEqualTo(children.get(k).start());
+            assertThat(children.get(k).input().path("agentId").asText()).as(k)
+                    .isEqualTo(tenant.agents().get("swarm-1s"));
+        }
+        assertEagerAndBounded(swarm(id, 3, "skip-dependents", "research:swarm-1s:", "draft:swarm-1s:research",
+                "figures:swarm-1s:research", "report:swarm-1s:draft,figures"), children, 3);
+        // figures ran on its own model (the 2 s scenario), not its agent's (1 s)
+        assertThat(children.get("figures").input().path("model").asText()).isEqualTo("skyloom.scenario.swarm-2s");
+        assertThat(children.get("report").input().path("prompt").asText())
+                .isEqualTo("Report: Finished the task in 1 s. / Finished the task in 2 s.");
+    }
+
+    @Test
+    void plannedSwarm_whosePlannerNeverSubmits_failsWithSwarmPlanFailed() throws Exception {
+        String id = "swm-noplan-" + tenant.id();
+        ObjectNode input = JSON.createObjectNode().put("tenantId", tenant.id()).put("swarmId", id);
+        input.putObject("swarm").put("goal", "Plan something.")
+                .put("plannerAgentId", tenant.agents().get("swarm-fail")).put("globalTimeoutSeconds", 600);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_PLAN_FAILED");
+        assertThat(done.cause()).contains("MODEL_ERROR");
+        assertThat(children(id)).containsOnlyKeys("PLAN");
+    }
+
+    @Test
+    void aTasksModel_overridesItsAgentsModel_forThatTaskOnly() throws Exception {
+        String id = "swm-model-" + tenant.id();
+        ObjectNode input = swarm(id, 2, "skip-dependents", "own:swarm-1s:", "other:swarm-1s:");
+        ((ObjectNode) input.at("/swarm/tasks/1")).put("model", "skyloom.scenario.swarm-2s");
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        Map<String, Child> children = children(id);
+        assertThat(children.get("own").output().path("text").asText()).isEqualTo("Finished the task in 1 s.");
+        assertThat(children.get("other").output().path("text").asText()).isEqualTo("Finished the task in 2 s.");
+        assertThat(children.get("other").input().path("agentId").asText()).isEqualTo(tenant.agents().get("swarm-1s"));
+    }
+
+    @Test
+    void aFailedTaskWithARetry_runsAgainWithTheFailureAsFeedback_andTheSwarmCompletes() throws Exception {
+        String id = "swm-retry-" + tenant.id();
+        ObjectNode input = swarm(id, 2, "fail-fast", "flaky:swarm-flaky:", "after:swarm-1s:flaky");
+        ((ObjectNode) input.at("/swarm/tasks/0")).put("maxRetries", 1);
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(120));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        List<Child> attempts = attempts(id);
+        assertThat(attempts).extracting(Child::key).containsExactly("flaky", "flaky", "after");
+        assertThat(attempts.get(0).status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(attempts.get(1).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(attempts.get(1).input().path("prompt").asText()).startsWith("Task flaky.\n\n# Previous attempt\n"
+                + "Attempt 1 of this task failed (MODEL_ERROR: ").contains("The model refuses this attempt.");
+        assertThat(attempts.get(1).input().at("/context/previousAttempts/0/error").asText()).isEqualTo("MODEL_ERROR");
+        assertThat(attempts.get(0).stop()).isBeforeOrEqualTo(attempts.get(1).start());
+        assertThat(attempts.get(1).stop()).as("the dependent waited for the retry").isBeforeOrEqualTo(
+                attempts.get(2).start());
+        assertThat(attempts.get(2).input().path("prompt").asText())
+                .isEqualTo("Task after. From flaky: Finished on the second attempt.");
+        JsonNode flaky = summaryOf(id).path("tasks").path("flaky");
+        assertThat(flaky.path("status").asText()).isEqualTo("completed");
+        assertThat(flaky.path("attempt").asInt()).isEqualTo(2);
+        assertThat(flaky.path("failures")).hasSize(1);
+
+        // without a retry the same scenario fails the task (its attempt counters are per run: a new swarm id)
+        String once = "swm-noretry-" + tenant.id();
+        DescribeExecutionResponse failed = finished(start(swarm(once, 2, "fail-fast", "flaky:swarm-flaky:")),
+                Duration.ofSeconds(120));
+        assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(summaryOf(once).path("tasks").path("flaky").path("status").asText()).isEqualTo("failed");
+        assertThat(attempts(once)).hasSize(1);
+    }
+
+    @Test
+    void sixtySlots_runMoreThan40TasksAtOnce_asADistributedPoolOfWorkers() throws Exception {
+        String id = "swm-wide-" + tenant.id();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            tasks.add("w" + i + ":swarm-8s:");
+        }
+        tasks.add("sink:swarm-1s:w0,w59");
+        ObjectNode input = swarm(id, 60, "skip-dependents", tasks.toArray(String[]::new));
+
+        String arn = start(input);
+        DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(300));
+
+        assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(JSON.readTree(done.output()).path("counts").path("completed").asInt()).isEqualTo(61);
+        Map<String, Child> children = children(id);
+        assertThat(children).hasSize(61);
+        assertEagerAndBounded(input, children, 60);
+        long peak = children.values().stream().mapToLong(c -> children.values().stream()
+                .filter(o -> !o.start().isAfter(c.start()) && o.stop().isAfter(c.start())).count()).max()
+                .orElse(0);
+        System.out.printf("wide: peak %d tasks at once of 60 slots%n", peak);
+        assertThat(peak).as("past the inline Map's 40").isGreaterThan(40);
+        List<String> types = new ArrayList<>();
+        sfn.getExecutionHistoryPaginator(b -> b.executionArn(arn).maxResults(1000))
+                .forEach(page -> page.events().forEach(e -> types.add(e.typeAsString())));
+        assertThat(types).contains("MapRunStarted", "MapRunSucceeded").doesNotContain("MapStateStarted");
+    }
+
+    @Test
+    void failFast_inADistributedPool_stopsTheOtherWorkersTasks() throws Exception {
+        String id = "swm-wideff-" + tenant.id();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < 41; i++) {
+            tasks.add("w" + i + ":swarm-8s:");
+        }
+        tasks.add("bad:swarm-fail:"); // fails at once, beside the 8 s tasks
+        ObjectNode input = swarm(id, 42, "fail-fast", tasks.toArray(String[]::new));
+
+        DescribeExecutionResponse done = finished(start(input), Duration.ofSeconds(180));
+
+        assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+        assertThat(done.error()).isEqualTo("SWARM_FAILED");
+        JsonNode summary = summaryOf(id);
+        assertThat(summary.path("tasks").path("bad").path("status").asText()).isEqualTo("failed");
+        assertThat(summary.path("counts").path("cancelled").asInt()).as("the 8 s tasks were stopped").isPositive();
+        Map<String, Child> children = children(id);
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (children.values().stream().anyMatch(c -> c.status() == ExecutionStatus.RUNNING)
+                && System.nanoTime() < until) {
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+            children = children(id);
+        }
+        assertThat(children.values()).filteredOn(c -> c.key().startsWith("w"))
+                .as("no 8 s task ran to its end").noneMatch(c -> c.status() == ExecutionStatus.RUNNING)
+                .anyMatch(c -> c.status() == ExecutionStatus.ABORTED);
     }
 
     /**

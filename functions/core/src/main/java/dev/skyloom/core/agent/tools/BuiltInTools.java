@@ -33,6 +33,7 @@ public final class BuiltInTools {
         tools.add(new LoadSkillTool(skills, agents));
         tools.add(new CompleteStepTool());
         tools.add(new GateVerdictTool());
+        tools.add(new SubmitPlanTool(agents));
         return ToolRegistry.of(tools);
     }
 }

@@ -16,8 +16,9 @@ import java.util.TreeMap;
  * <p>Default deny: an agent gets a tool only when its allowlist ({@code Agent.tools}) names it. Two tools are not
  * the agent's choice but the step's, and the runtime offers them by step type whatever the allowlist says:
  * {@value CompleteStepTool#NAME} on every step but a gate (it is how a step ends with its output), and
- * {@value GateVerdictTool#NAME} on gate steps only (a gate ends with a verdict, not with free output). Naming
- * either in an allowlist changes nothing.
+ * {@value GateVerdictTool#NAME} on gate steps only (a gate ends with a verdict, not with free output), and
+ * {@value SubmitPlanTool#NAME} instead of both on a swarm's planning step (it ends with a task list). Naming any of
+ * them in an allowlist changes nothing.
  *
  * <p>Tools of MCP servers are passed in per agent (they come from the servers the agent is configured with) and go
  * through the same allowlist: an entry names one tool ({@code github__create_issue}) or every tool of a server
@@ -27,6 +28,8 @@ import java.util.TreeMap;
 public final class ToolRegistry {
     /** The step type whose completion is a verdict. */
     public static final String GATE_STEP = "gate";
+    /** The step type whose completion is a swarm's plan ({@code StepSpec.SWARM_PLANNER}). */
+    public static final String SWARM_PLANNER_STEP = "swarm-planner";
     /** Between an MCP server's name and its tool's name. */
     public static final String MCP_SEPARATOR = "__";
 
@@ -77,7 +80,8 @@ public final class ToolRegistry {
             }
         }
         List<Tool> result = new ArrayList<>(offered.values());
-        String completion = GATE_STEP.equals(stepType) ? GateVerdictTool.NAME : CompleteStepTool.NAME;
+        String completion = GATE_STEP.equals(stepType) ? GateVerdictTool.NAME
+                : SWARM_PLANNER_STEP.equals(stepType) ? SubmitPlanTool.NAME : CompleteStepTool.NAME;
         Tool completionTool = tools.get(completion);
         if (completionTool != null) {
             result.add(completionTool);
@@ -105,6 +109,7 @@ public final class ToolRegistry {
     }
 
     static boolean isCompletionTool(String name) {
-        return name.equals(CompleteStepTool.NAME) || name.equals(GateVerdictTool.NAME);
+        return name.equals(CompleteStepTool.NAME) || name.equals(GateVerdictTool.NAME)
+                || name.equals(SubmitPlanTool.NAME);
     }
 }

@@ -15,6 +15,8 @@ class ToolRegistryTest {
         List<Tool> tools = new ArrayList<>(WorkspaceTools.all(new InMemoryWorkspace()));
         tools.add(new CompleteStepTool());
         tools.add(new GateVerdictTool());
+        tools.add(new SubmitPlanTool(new dev.skyloom.core.resources.AgentService(
+                dev.skyloom.core.resources.TestDocumentStores.inMemory(), java.time.Clock.systemUTC())));
         return ToolRegistry.of(tools);
     }
 
@@ -53,6 +55,11 @@ class ToolRegistryTest {
         assertThat(names(registry.forAgent(List.of("gate_verdict", "read_file"), "agent")))
                 .containsExactly("read_file", "complete_step");
         assertThat(names(registry.forAgent(List.of("complete_step"), "gate"))).containsExactly("gate_verdict");
+        assertThat(names(registry.forAgent(List.of("submit_plan", "read_file"), "agent")))
+                .as("submit_plan is the planner step's, not the allowlist's").containsExactly("read_file",
+                        "complete_step");
+        assertThat(names(registry.forAgent(List.of("complete_step", "read_file"), "swarm-planner")))
+                .containsExactly("read_file", "submit_plan");
     }
 
     @Test
