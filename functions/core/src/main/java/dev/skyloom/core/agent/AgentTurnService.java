@@ -419,6 +419,7 @@ public final class AgentTurnService {
         metadata.put(ModelRequest.META_RUN, step.runId());
         metadata.put(ModelRequest.META_STEP, step.stepId());
         metadata.put(ModelRequest.META_AGENT, step.agentId());
+        metadata.put(ModelRequest.META_EXECUTION, shortHash(executionId));
         metadata.put(ModelRequest.META_TURN, Integer.toString(turn));
         metadata.put(ModelRequest.META_STEP_TYPE, step.stepType());
         if (step.scenario() != null) {

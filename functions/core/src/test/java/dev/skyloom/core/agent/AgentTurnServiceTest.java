@@ -237,7 +237,10 @@ class AgentTurnServiceTest {
         assertThat(last.system()).contains("You are Writer, a writer.").contains("Write well.")
                 .contains("complete_step");
         assertThat(last.metadata()).containsEntry(ModelRequest.META_AGENT, agentId)
-                .containsEntry(ModelRequest.META_TURN, "2");
+                .containsEntry(ModelRequest.META_TURN, "2")
+                .containsEntry(ModelRequest.META_EXECUTION, AgentTurnService.shortHash("exec-1"));
+        assertThat(requests.get(0).metadata().get(ModelRequest.META_EXECUTION))
+                .isEqualTo(last.metadata().get(ModelRequest.META_EXECUTION));
         // a finished step answers from its checkpoint without calling anything
         TurnState again = service.turn(step(null), "exec-1");
         assertThat(again).isEqualTo(second);
