@@ -121,7 +121,9 @@ class AgentTurnServiceTest {
                         mine.stream().mapToLong(LlmCall::costMicroUsd).sum());
             }
         };
-        ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool(), deleteTool());
+        ToolSource toolSource = (principal, agent, step) -> "gate".equals(step.stepType())
+                ? List.of(noteTool(), new dev.skyloom.core.agent.tools.GateVerdictTool(), deleteTool())
+                : List.of(noteTool(), completeTool(), deleteTool());
         ToolRunner runner = Tool::call;
         return new AgentTurnService(agents, skills, (principal, m) -> model, toolSource, runner, MemoryRecall.NONE,
                 store, (type, id, detail) -> {
@@ -451,6 +453,17 @@ class AgentTurnServiceTest {
         TurnState state = service().turn(gate, "exec-gate");
         assertThat(state.status()).isEqualTo(TurnState.CONTINUE);
         assertThat(requests.get(requests.size() - 1).system()).contains("gate_verdict");
+
+        script = request -> toolCall("v1", "gate_verdict", "{\"verdict\":\"fail\",\"reasoning\":\"No tests.\"}",
+                5, 5);
+        TurnState judged = service().turn(gate, "exec-gate");
+        assertThat(judged.result().result()).isEqualTo("FAIL");
+        assertThat(eventTypes).containsSubsequence("GATE_VERDICT", "STEP_COMPLETE");
+        ObjectNode verdict = events.get(eventTypes.indexOf("GATE_VERDICT"));
+        assertThat(verdict.path("verdict").asText()).isEqualTo("fail");
+        assertThat(verdict.path("result").asText()).isEqualTo("FAIL");
+        assertThat(verdict.path("reasoning").asText()).isEqualTo("No tests.");
+        assertThat(verdict.path("stepId").asText()).isEqualTo("review");
     }
 
     @Test
