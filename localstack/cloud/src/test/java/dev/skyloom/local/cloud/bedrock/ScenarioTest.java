@@ -132,6 +132,22 @@ class ScenarioTest {
     }
 
     @Test
+    void parse_theReadmeVisitsExample_isAValidScenario() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        int start = readme.indexOf("```yaml\n# <models-dir>/gate-once.yaml");
+        assertThat(start).as("the README's visits example").isNotNegative();
+        String yaml = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start + 7));
+
+        Scenario.AgentScript script = parse(yaml).scriptOf("reviewer");
+
+        assertThat(script.visit(1, "s", "r").turn(1, "s", "r").toolCalls().getFirst().input().path("verdict").asText())
+                .isEqualTo("fail");
+        assertThat(script.visit(2, "s", "r").turn(1, "s", "r").toolCalls().getFirst().input().path("verdict").asText())
+                .isEqualTo("pass");
+        assertThatThrownBy(() -> script.visit(3, "s", "r")).hasMessageContaining("this is visit 3");
+    }
+
+    @Test
     void parse_visitMistakes_nameTheFieldAndWhatIsValid() {
         assertThatThrownBy(() -> parse("agents: {a: {turns: [{text: x}], visits: [{turns: [{text: y}]}]}}"))
                 .hasMessage("scenario 's': agents.a has both 'visits' and 'turns': give each visit its own 'turns' "
