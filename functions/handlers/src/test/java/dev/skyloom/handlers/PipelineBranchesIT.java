@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every branch a pipeline can take, run through the API on one local cloud with scripted model answers: a gate that
  * fails, sends the run through its fix and passes on its next visit; {@code onResult} {@code goto}, {@code retry}
- * (with feedback, and bounded), {@code fail} and {@code notify}; a voting council; a loop; an approval approved and
- * rejected. The example pipelines {@code engineering}, {@code council-vote} and {@code approval} run as shipped.
+ * (with feedback, and bounded), {@code fail} and {@code notify}; a voting and a decomposing council; a loop; an
+ * approval approved and rejected. The example pipelines {@code engineering}, {@code council-vote} and
+ * {@code approval} run as shipped.
  * Steps without a scenario answer from the deterministic default model, whose {@code complete_step} text is
  * {@code "Done: <the prompt>"}: that is how a test sees what reached a step's prompt.
  */
@@ -211,6 +212,10 @@ class PipelineBranchesIT {
         api.writeScenario(name, yaml.toString());
     }
 
+    private static String decide(String scenario) {
+        return "\"scenarios\": {\"decide\": \"" + scenario + "\"}";
+    }
+
     @Test
     void councilVote_theMajorityDecides_andItsValueGoesTo_gotoFailOrNotify() throws Exception {
         votes("vote-approve", "APPROVE", "APPROVE", "REJECT");
@@ -218,9 +223,9 @@ class PipelineBranchesIT {
         votes("vote-abstain", "ABSTAIN", "ABSTAIN", "APPROVE");
         api.deploy(example("council-vote"));
         String input = "\"input\": {\"offers\": [\"Acme: 10/month\"], \"vendor\": \"Acme\"}";
-        String approve = api.startRun("vendor-choice", "{" + input + ", \"scenarios\": {\"decide\": \"vote-approve\"}}");
-        String reject = api.startRun("vendor-choice", "{" + input + ", \"scenarios\": {\"decide\": \"vote-reject\"}}");
-        String abstain = api.startRun("vendor-choice", "{" + input + ", \"scenarios\": {\"decide\": \"vote-abstain\"}}");
+        String approve = api.startRun("vendor-choice", "{" + input + ", " + decide("vote-approve") + "}");
+        String reject = api.startRun("vendor-choice", "{" + input + ", " + decide("vote-reject") + "}");
+        String abstain = api.startRun("vendor-choice", "{" + input + ", " + decide("vote-abstain") + "}");
 
         // APPROVE: {goto: contract}; contract's prompt holds the votes
         JsonNode approved = api.until(approve, status("SUCCEEDED"), "succeeded");
@@ -257,6 +262,46 @@ class PipelineBranchesIT {
         assertThat(events.stream().map(e -> e.path("type").asText() + "/" + e.path("stepId").asText(""))
                 .filter(t -> List.of("STEP_NOTIFY/decide", "STEP_COMPLETE/contract", "RUN_COMPLETE/").contains(t))
                 .toList()).containsExactly("STEP_NOTIFY/decide", "STEP_COMPLETE/contract", "RUN_COMPLETE/");
+    }
+
+    @Test
+    void councilDecompose_theLeaderSplits_eachMemberDoesAPart_andTheLeaderSynthesises() throws Exception {
+        api.writeScenario("decompose", "description: A leader that splits in two; members that do their part.\n"
+                + "agents:\n  " + api.agentId("planner") + ":\n    turns:\n      - toolCalls: [{name: complete_step, "
+                + "input: {text: Split and merged., output: {parts: [Write the parser, Write the tests]}}}]\n"
+                + "  '*':\n    turns:\n      - toolCalls: [{name: complete_step, input: {text: Did my part.}}]\n");
+        deployOnce("split-work", """
+                id: split-work
+                name: Split work
+                agents: [planner, coder, analyst]
+                steps:
+                  - id: split
+                    type: council
+                    council: {leader: planner, members: [coder, analyst], strategy: decompose}
+                    input: "Build {{run.input.what}}"
+                  - id: report
+                    agent: coder
+                    input: "Report on {{steps.split.text}}"
+                """);
+        String runId = api.startRun("split-work", "{\"input\": {\"what\": \"a parser\"}, "
+                + "\"scenarios\": {\"split\": \"decompose\"}}");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
+
+        for (String stepId : List.of("split-plan", "split-1", "split-2", "split")) {
+            assertThat(api.llmCalls(runId, stepId)).as(stepId).isEqualTo(1);
+        }
+        assertThat(done.path("outputs").path("split").path("parts")).extracting(JsonNode::asText)
+                .containsExactly("Write the parser", "Write the tests");
+        assertThat(done.path("outputs").path("report").asText()).isEqualTo("Done: Report on Split and merged.");
+        List<JsonNode> events = api.events(runId, "RUN_COMPLETE");
+        assertThat(events.stream().filter(e -> e.path("type").asText().equals("STEP_COMPLETE"))
+                .map(e -> e.path("stepId").asText()).toList())
+                .containsSubsequence("split-plan", "split", "report")
+                .contains("split-1", "split-2");
+        assertThat(ofType(events, "STEP_COMPLETE").stream()
+                .filter(e -> e.path("stepId").asText().matches("split-\\d"))
+                .map(e -> e.path("data").path("text").asText()).toList())
+                .containsExactly("Did my part.", "Did my part.");
     }
 
     @Test
