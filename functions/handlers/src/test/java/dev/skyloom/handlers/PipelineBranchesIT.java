@@ -305,7 +305,7 @@ class PipelineBranchesIT {
     }
 
     @Test
-    void aLoop_runsItsStepOncePerItem_withLoopItemAndIndex_andKeepsTheOutputsInOrder() throws Exception {
+    void aLoop_runsItsStepOncePerItem_withLoopItemAndIndex_tellsEachItem_andKeepsTheOutputsInOrder() throws Exception {
         deployOnce("looped", """
                 id: looped
                 name: Looped
@@ -339,8 +339,12 @@ class PipelineBranchesIT {
         assertThat(items).extracting(e -> e.path("data").path("text").asText()).containsExactlyInAnyOrder(
                 "Done: Answer 0: Why?", "Done: Answer 1: How?", "Done: Answer 2: When?");
         assertThat(items).extracting(e -> e.path("data").path("executionId").asText()).doesNotHaveDuplicates();
+        List<JsonNode> itemsDone = ofType(events, "LOOP_ITEM_COMPLETE");
+        assertThat(itemsDone).allSatisfy(e -> assertThat(e.path("stepId").asText()).isEqualTo("answer"))
+                .extracting(e -> e.path("data").path("index").asInt()).containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(itemsDone).extracting(e -> e.path("data").path("result").asText()).containsOnly("DONE");
         // every item completed before the step after the loop started
-        long lastItem = items.stream().mapToLong(e -> e.path("seq").asLong()).max().orElseThrow();
+        long lastItem = itemsDone.stream().mapToLong(e -> e.path("seq").asLong()).max().orElseThrow();
         long summaryStart = ofType(events, "STEP_STARTED").stream()
                 .filter(e -> e.path("stepId").asText().equals("summary")).findFirst().orElseThrow()
                 .path("seq").asLong();
