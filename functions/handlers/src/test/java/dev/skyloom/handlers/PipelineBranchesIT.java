@@ -199,6 +199,30 @@ class PipelineBranchesIT {
                 .asText()).isEqualTo("draft");
     }
 
+    @Test
+    void onResultRetry_givesTheStepItsOwnTextAsRetryFeedback() throws Exception {
+        deployOnce("redrafting", """
+                id: redrafting
+                name: Redrafting
+                agents: [writer]
+                steps:
+                  - id: draft
+                    agent: writer
+                    input: "Draft {{run.input.topic}}."
+                    maxRetries: 1
+                    onResult:
+                      DONE: {retry: true}
+                """);
+        // the default model always answers DONE, so the step is retried until maxRetries is used up
+        String runId = api.startRun("redrafting", "{\"input\": {\"topic\": \"c\"}}");
+        JsonNode failed = api.until(runId, status("FAILED"), "failed");
+
+        assertThat(failed.path("error").asText()).isEqualTo("RETRIES_EXHAUSTED");
+        assertThat(step(failed, "draft").path("runs").asInt()).isEqualTo(2);
+        assertThat(ofType(api.events(runId, "RUN_FAILED"), "STEP_COMPLETE")).extracting(e -> e.path("data")
+                .path("text").asText()).containsExactly("Done: Draft c.", "Done: Draft c. [RETRY 1/1] Done: Draft c.");
+    }
+
     /** A scenario in which the council's members (analyst, planner, reviewer) vote as given. */
     private void votes(String name, String analyst, String planner, String reviewer) throws Exception {
         StringBuilder yaml = new StringBuilder("description: The vendor council votes (PipelineBranchesIT).\n"
