@@ -14,8 +14,7 @@ import java.util.TreeSet;
 /**
  * One scripted scenario, the contents of {@code <models-dir>/<name>.yaml}: per agent, the turns the model answers
  * one after another (the same on every visit of a step, or one script per visit), what to answer past the last one,
- * and injected errors. The format is documented in
- * {@code localstack/README.md}.
+ * and injected errors. The format is documented in {@code localstack/README.md}.
  *
  * @param throttle scenario-wide injected throttling
  * @param agents   the scripts by agent id or name; {@code "*"} is the script of any other agent
@@ -75,7 +74,7 @@ record Scenario(String name, String description, Throttle throttle, Map<String, 
                 case DEFAULT -> null;
                 case FAIL, TURN -> throw BedrockException.validation("Scenario '" + scenario + "' scripts "
                         + visits.size() + " visit(s) for agent '" + agent + "' and this is visit " + visit
-                        + " (the " + visit + ". agent-step execution of the step in this run); add visits or an "
+                        + " (agent-step execution number " + visit + " of the step in this run); add visits or an "
                         + "'afterVisits' rule (repeatLast, default, fail) to the agent's script");
             };
         }
