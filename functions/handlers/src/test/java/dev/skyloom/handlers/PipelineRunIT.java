@@ -1,20 +1,23 @@
 package dev.skyloom.handlers;
 
-import static dev.skyloom.handlers.PipelineHarness.example;
-import static dev.skyloom.handlers.PipelineHarness.status;
-import static dev.skyloom.handlers.PipelineHarness.step;
-import static dev.skyloom.handlers.PipelineHarness.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.skyloom.handlers.PipelineHarness.Answer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloom.local.cloud.LocalCloud;
+import dev.skyloom.local.cloud.LocalCloudConfig;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,44 +33,115 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineRunIT {
-    static final ObjectMapper JSON = PipelineHarness.JSON;
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dataDir;
-    private PipelineHarness harness;
     private LocalCloud cloud;
     private String key;
 
+    record Answer(int status, JsonNode body) {
+    }
+
     @BeforeAll
     void start() throws Exception {
-        harness = PipelineHarness.start(dataDir, List.of("pipeline-flaky.yaml", "pipeline-plan.yaml"),
-                List.of("planner", "coder"));
-        cloud = harness.cloud();
-        key = harness.key();
+        Path models = Files.createDirectories(dataDir.resolve("models"));
+        for (String name : List.of("pipeline-flaky.yaml", "pipeline-plan.yaml")) {
+            try (var in = PipelineRunIT.class.getResourceAsStream("/scenarios/" + name)) {
+                Files.copy(in, models.resolve(name));
+            }
+        }
+        Path jar = Path.of(System.getProperty("skyloom.functionsJar", "target/skyloom-functions.jar"));
+        Path machines = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines")).toAbsolutePath()
+                .normalize();
+        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir.resolve("cloud"), jar).withStateMachines(machines)
+                .withModelsDir(models)).start();
+        String admin = Files.readString(dataDir.resolve("cloud").resolve("admin.key")).trim();
+        String tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
+        key = call("POST", "/api/v1/tenants", admin, "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}",
+                "application/json").body().path("adminKey").path("token").asText();
+        for (String name : List.of("planner", "coder")) {
+            ObjectNode agent = JSON.createObjectNode().put("name", name).put("role", name)
+                    .put("systemPrompt", "Do the task.");
+            agent.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.local");
+            ok("POST", "/api/v1/agents", agent.toString());
+        }
     }
 
     @AfterAll
     void stop() {
-        if (harness != null) {
-            harness.close();
+        if (cloud != null) {
+            cloud.close();
         }
     }
 
     Answer call(String method, String path, String token, String body, String contentType) throws Exception {
-        return harness.call(method, path, token, body, contentType);
+        return call(method, path, token, body, contentType, null);
     }
 
     Answer call(String method, String path, String token, String body, String contentType, String idempotencyKey)
             throws Exception {
-        return harness.call(method, path, token, body, contentType, idempotencyKey);
+        HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiEndpoint().orElseThrow().resolve(path))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+        String template = path.replaceFirst("\\?.*$", "");
+        assertThat(ResponseSchemas.problems(method, template, response.statusCode(), json))
+                .as(method + " " + path + " " + response.statusCode() + ": " + json).isEmpty();
+        return new Answer(response.statusCode(), json);
     }
 
     JsonNode ok(String method, String path, String body) throws Exception {
-        return harness.ok(method, path, body);
+        Answer answer = call(method, path, key, body, "application/json");
+        assertThat(answer.status()).as(method + " " + path + ": " + answer.body()).isBetween(200, 299);
+        return answer.body();
     }
 
     JsonNode until(String runId, Predicate<JsonNode> done, String what) throws Exception {
-        return harness.until(runId, done, what);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonNode run = null;
+        while (System.nanoTime() < deadline) {
+            run = ok("GET", "/api/v1/runs/" + runId, null);
+            if (done.test(run)) {
+                return run;
+            }
+            if (!List.of("QUEUED", "RUNNING").contains(run.path("status").asText())) {
+                throw new AssertionError("run " + runId + " ended before it was " + what + ": " + run);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+        throw new AssertionError("run " + runId + " not " + what + " after 120 s: " + run);
+    }
+
+    static Predicate<JsonNode> waitingFor(String step) {
+        return run -> run.path("waitingApprovals").toString().contains("\"" + step + "\"");
+    }
+
+    static Predicate<JsonNode> status(String status) {
+        return run -> run.path("status").asText().equals(status);
+    }
+
+    static JsonNode step(JsonNode run, String id) {
+        for (JsonNode step : run.path("steps")) {
+            if (step.path("id").asText().equals(id)) {
+                return step;
+            }
+        }
+        throw new AssertionError("no step " + id + " in " + run);
+    }
+
+    static String example(String name) throws Exception {
+        return Files.readString(Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
+                .resolve("examples").resolve(name + ".yaml"));
     }
 
     String deployEngineering() throws Exception {
@@ -75,16 +149,21 @@ class PipelineRunIT {
         if (existing.status() == 200) {
             return "engineering";
         }
-        harness.deploy(example("engineering"));
+        Answer created = call("POST", "/api/v1/pipelines", key, example("engineering"), "application/yaml");
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         return "engineering";
     }
 
     String startRun(String pipeline, String body) throws Exception {
-        return harness.startRun(pipeline, body);
+        Answer answer = call("POST", "/api/v1/pipelines/" + pipeline + "/runs", key, body, "application/json");
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
+        return answer.body().path("id").asText();
     }
 
     List<JsonNode> llmCalls(String runId) throws Exception {
-        return harness.llmCalls(runId);
+        List<JsonNode> calls = new ArrayList<>();
+        ok("GET", "/api/v1/llm-calls?limit=100&runId=" + runId, null).path("items").forEach(calls::add);
+        return calls;
     }
 
     @Test
