@@ -374,6 +374,12 @@ public final class AgentTurnService {
                 messages, usage, cost, counts, result, null);
         write(step, base + "checkpoint.json", next);
         if (result != null) {
+            if ("gate".equals(step.stepType()) && result.output() != null && result.output().has("verdict")) {
+                // the judge's decision on its own, so a follower sees each pass of a gate without parsing results
+                emit(step, executionId, turn, "GATE_VERDICT", "verdict", Json.MAPPER.createObjectNode()
+                        .put("verdict", result.output().path("verdict").asText())
+                        .put("result", result.result()).put("reasoning", result.text()));
+            }
             ObjectNode detail = Json.MAPPER.valueToTree(result);
             emit(step, executionId, turn, "STEP_COMPLETE", "complete", detail);
             return done(next);
@@ -428,6 +434,7 @@ public final class AgentTurnService {
         metadata.put(ModelRequest.META_RUN, step.runId());
         metadata.put(ModelRequest.META_STEP, step.stepId());
         metadata.put(ModelRequest.META_AGENT, step.agentId());
+        metadata.put(ModelRequest.META_EXECUTION, shortHash(executionId));
         metadata.put(ModelRequest.META_TURN, Integer.toString(turn));
         metadata.put(ModelRequest.META_STEP_TYPE, step.stepType());
         if (step.scenario() != null) {

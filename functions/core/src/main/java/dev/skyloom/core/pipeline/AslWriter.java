@@ -311,9 +311,30 @@ final class AslWriter {
         ObjectNode task = agentTask(step, Scope.LOOP, true);
         ObjectNode itemStates = processor.putObject("States");
         innerFailure(item, task, quote("step \"" + step.id() + "\" item ") + " & $states.input.index");
-        task.put("End", true);
+        // the item's result keeps its index: LOOP_ITEM_COMPLETE tells it, and steps.<id>.items holds it
+        task.put("Output", jsonata("$merge([$states.result.Output, {'index': $states.input.index}])"));
+        String done = step.id() + ".ItemDone";
+        String kept = step.id() + ".ItemKept";
+        task.put("Next", done);
         itemStates.set(item, task);
         itemStates.set(item + ".Failed", failState());
+        ObjectNode event = event("LOOP_ITEM_COMPLETE", "tells the run's followers that an item of \"" + step.id()
+                + "\" completed; an event that cannot be put never fails the item", detail -> {
+                    detail.put("stepId", step.id());
+                    detail.put("index", jsonata("$states.input.index"));
+                    detail.put("result", jsonata("$states.input.result"));
+                });
+        event.put("Output", jsonata("$states.input"));
+        event.set("Retry", NODES.arrayNode().add(retrier(List.of("States.ALL"), 1, 3)));
+        ObjectNode catcher = event.putArray("Catch").addObject();
+        catcher.putArray("ErrorEquals").add("States.ALL");
+        catcher.put("Output", jsonata("$states.input"));
+        catcher.put("Next", kept);
+        event.put("End", true);
+        itemStates.set(done, event);
+        ObjectNode pass = state("Pass", "the item's result, without its event");
+        pass.put("End", true);
+        itemStates.set(kept, pass);
         map.set("Assign", NODES.objectNode().put("steps", jsonata("$merge([$steps, {" + quote(step.id())
                 + ": {'output': [$map($states.result, function($o) {($o.output != null ? $o.output : $o.text)})], "
                 + "'items': [$states.result]}}])")));

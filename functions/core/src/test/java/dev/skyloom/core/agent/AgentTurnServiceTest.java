@@ -121,7 +121,9 @@ class AgentTurnServiceTest {
                         mine.stream().mapToLong(LlmCall::costMicroUsd).sum());
             }
         };
-        ToolSource toolSource = (principal, agent, step) -> List.of(noteTool(), completeTool(), deleteTool());
+        ToolSource toolSource = (principal, agent, step) -> "gate".equals(step.stepType())
+                ? List.of(noteTool(), new dev.skyloom.core.agent.tools.GateVerdictTool(), deleteTool())
+                : List.of(noteTool(), completeTool(), deleteTool());
         ToolRunner runner = Tool::call;
         return new AgentTurnService(agents, skills, (principal, m) -> model, toolSource, runner, MemoryRecall.NONE,
                 store, (type, id, detail) -> {
@@ -237,7 +239,10 @@ class AgentTurnServiceTest {
         assertThat(last.system()).contains("You are Writer, a writer.").contains("Write well.")
                 .contains("complete_step");
         assertThat(last.metadata()).containsEntry(ModelRequest.META_AGENT, agentId)
-                .containsEntry(ModelRequest.META_TURN, "2");
+                .containsEntry(ModelRequest.META_TURN, "2")
+                .containsEntry(ModelRequest.META_EXECUTION, AgentTurnService.shortHash("exec-1"));
+        assertThat(requests.get(0).metadata().get(ModelRequest.META_EXECUTION))
+                .isEqualTo(last.metadata().get(ModelRequest.META_EXECUTION));
         // a finished step answers from its checkpoint without calling anything
         TurnState again = service.turn(step(null), "exec-1");
         assertThat(again).isEqualTo(second);
@@ -483,6 +488,17 @@ class AgentTurnServiceTest {
         service.turn(planner, "exec-plan");
         assertThat(requests.get(requests.size() - 1).messages().get(2).text())
                 .isEqualTo("You have not finished the step. Call submit_plan with the task list.");
+
+        script = request -> toolCall("v1", "gate_verdict", "{\"verdict\":\"fail\",\"reasoning\":\"No tests.\"}",
+                5, 5);
+        TurnState judged = service().turn(gate, "exec-gate");
+        assertThat(judged.result().result()).isEqualTo("FAIL");
+        assertThat(eventTypes).containsSubsequence("GATE_VERDICT", "STEP_COMPLETE");
+        ObjectNode verdict = events.get(eventTypes.indexOf("GATE_VERDICT"));
+        assertThat(verdict.path("verdict").asText()).isEqualTo("fail");
+        assertThat(verdict.path("result").asText()).isEqualTo("FAIL");
+        assertThat(verdict.path("reasoning").asText()).isEqualTo("No tests.");
+        assertThat(verdict.path("stepId").asText()).isEqualTo("review");
     }
 
     @Test

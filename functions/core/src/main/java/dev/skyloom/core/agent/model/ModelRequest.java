@@ -22,6 +22,12 @@ public record ModelRequest(String modelId, String system, List<Message> messages
     public static final String META_RUN = "skyloom:run";
     public static final String META_STEP = "skyloom:step";
     public static final String META_AGENT = "skyloom:agent";
+    /**
+     * The agent-step execution (a short hash of its id): the same for every turn and retried turn of one execution,
+     * new for each visit of the step (a goto back, a retry, a resumed run). The local model server numbers a step's
+     * executions in a run to answer a different script per visit.
+     */
+    public static final String META_EXECUTION = "skyloom:execution";
     /** The 1-based turn number of the step. */
     public static final String META_TURN = "skyloom:turn";
     /** {@code agent}, {@code gate}, {@code planner}, ... */

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 
 /**
  * One scripted scenario, the contents of {@code <models-dir>/<name>.yaml}: per agent, the turns the model answers
- * one after another, what to answer past the last one, and injected errors. The format is documented in
- * {@code localstack/README.md}.
+ * one after another (the same on every visit of a step, or one script per visit), what to answer past the last one,
+ * and injected errors. The format is documented in {@code localstack/README.md}.
  *
  * @param throttle scenario-wide injected throttling
  * @param agents   the scripts by agent id or name; {@code "*"} is the script of any other agent
@@ -45,7 +45,40 @@ record Scenario(String name, String description, Throttle throttle, Map<String, 
         TURN
     }
 
-    record AgentScript(List<Turn> turns, After after, Turn afterTurn) {
+    /**
+     * An agent's script: the turns of every visit, or ({@code visits} not empty) one script per visit.
+     *
+     * @param visits      the scripts of visits 1, 2, ... of a step (each the turns of one agent-step execution);
+     *                    empty when every visit answers {@code turns}
+     * @param afterVisits what a visit past the last scripted one answers: FAIL, REPEAT_LAST (the last visit's
+     *                    script) or DEFAULT (the default model)
+     */
+    record AgentScript(List<Turn> turns, After after, Turn afterTurn, List<AgentScript> visits, After afterVisits) {
+        AgentScript(List<Turn> turns, After after, Turn afterTurn) {
+            this(turns, after, afterTurn, List.of(), After.FAIL);
+        }
+
+        /**
+         * The script of 1-based {@code visit}: this one when it has no {@code visits}; null when the script says to
+         * use the default model.
+         */
+        AgentScript visit(long visit, String scenario, String agent) {
+            if (visits.isEmpty()) {
+                return this;
+            }
+            if (visit <= visits.size()) {
+                return visits.get((int) visit - 1);
+            }
+            return switch (afterVisits) {
+                case REPEAT_LAST -> visits.getLast();
+                case DEFAULT -> null;
+                case FAIL, TURN -> throw BedrockException.validation("Scenario '" + scenario + "' scripts "
+                        + visits.size() + " visit(s) for agent '" + agent + "' and this is visit " + visit
+                        + " (agent-step execution number " + visit + " of the step in this run); add visits or an "
+                        + "'afterVisits' rule (repeatLast, default, fail) to the agent's script");
+            };
+        }
+
         /** The turn to answer for 1-based {@code turn}; null when the script says to use the default model. */
         Turn turn(long turn, String scenario, String agent) {
             if (turn <= turns.size()) {
@@ -166,12 +199,53 @@ record Scenario(String name, String description, Throttle throttle, Map<String, 
 
         AgentScript agent(JsonNode node, String path) {
             if (!node.isObject()) {
-                throw invalid(path, "must be a mapping with 'turns' (and optionally 'after')");
+                throw invalid(path, "must be a mapping with 'turns' (and optionally 'after'), or with 'visits' (and "
+                        + "optionally 'afterVisits')");
             }
-            fields(node, path, "turns", "after");
+            fields(node, path, "turns", "after", "visits", "afterVisits");
+            if (!node.has("visits")) {
+                if (node.has("afterVisits")) {
+                    throw invalid(path + ".afterVisits", "is only valid with 'visits'");
+                }
+                return turns(node, path);
+            }
+            if (node.has("turns") || node.has("after")) {
+                throw invalid(path, "has both 'visits' and '" + (node.has("turns") ? "turns" : "after") + "': give "
+                        + "each visit its own 'turns' (and 'after') under 'visits', or one 'turns' for every visit");
+            }
+            JsonNode visits = node.get("visits");
+            if (!visits.isArray() || visits.isEmpty()) {
+                throw invalid(path + ".visits", "must be a list of at least one script {turns, after}: the first "
+                        + "for the step's first visit in a run, the second for the next, ...");
+            }
+            List<AgentScript> scripts = new ArrayList<>();
+            for (int i = 0; i < visits.size(); i++) {
+                JsonNode visit = visits.get(i);
+                String at = path + ".visits[" + i + "]";
+                if (!visit.isObject()) {
+                    throw invalid(at, "must be a mapping with 'turns' (and optionally 'after')");
+                }
+                fields(visit, at, "turns", "after");
+                scripts.add(turns(visit, at));
+            }
+            After afterVisits = After.FAIL;
+            if (node.has("afterVisits")) {
+                afterVisits = switch (node.get("afterVisits").asText()) {
+                    case "repeatLast" -> After.REPEAT_LAST;
+                    case "default" -> After.DEFAULT;
+                    case "fail" -> After.FAIL;
+                    default -> throw invalid(path + ".afterVisits", "must be repeatLast, default or fail; was '"
+                            + node.get("afterVisits").asText() + "'");
+                };
+            }
+            return new AgentScript(List.of(), After.FAIL, null, List.copyOf(scripts), afterVisits);
+        }
+
+        private AgentScript turns(JsonNode node, String path) {
             JsonNode turns = node.get("turns");
             if (turns == null || !turns.isArray() || turns.isEmpty()) {
-                throw invalid(path + ".turns", "is required: a list of at least one turn");
+                throw invalid(path + ".turns", "is required: a list of at least one turn"
+                        + (path.contains(".visits[") ? "" : " (or 'visits': one script per visit of the step)"));
             }
             List<Turn> list = new ArrayList<>();
             for (int i = 0; i < turns.size(); i++) {

@@ -111,4 +111,59 @@ class ScenarioTest {
                 .hasMessageContaining("throttle.everyNthCall must be an integer >= 1");
         assertThatThrownBy(() -> parse("description: none")).hasMessageContaining("agents is required");
     }
+
+    @Test
+    void parse_visits_giveEachVisitItsOwnScript() throws Exception {
+        Scenario.AgentScript script = parse("""
+                agents:
+                  reviewer:
+                    visits:
+                      - turns: [{text: fail}]
+                      - turns: [{text: pass}]
+                        after: repeatLast
+                    afterVisits: repeatLast
+                """).scriptOf("reviewer");
+
+        assertThat(script.visit(1, "s", "reviewer").turn(1, "s", "reviewer").text()).isEqualTo("fail");
+        assertThat(script.visit(2, "s", "reviewer").turn(3, "s", "reviewer").text()).isEqualTo("pass");
+        assertThat(script.visit(5, "s", "reviewer").turn(1, "s", "reviewer").text()).isEqualTo("pass");
+        assertThat(parse("agents: {a: {turns: [{text: x}]}}").scriptOf("a").visit(4, "s", "a").turns())
+                .as("a script without visits serves every visit").hasSize(1);
+    }
+
+    @Test
+    void parse_theReadmeVisitsExample_isAValidScenario() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        int start = readme.indexOf("```yaml\n# <models-dir>/gate-once.yaml");
+        assertThat(start).as("the README's visits example").isNotNegative();
+        String yaml = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start + 7));
+
+        Scenario.AgentScript script = parse(yaml).scriptOf("reviewer");
+
+        assertThat(script.visit(1, "s", "r").turn(1, "s", "r").toolCalls().getFirst().input().path("verdict").asText())
+                .isEqualTo("fail");
+        assertThat(script.visit(2, "s", "r").turn(1, "s", "r").toolCalls().getFirst().input().path("verdict").asText())
+                .isEqualTo("pass");
+        assertThatThrownBy(() -> script.visit(3, "s", "r")).hasMessageContaining("this is visit 3");
+    }
+
+    @Test
+    void parse_visitMistakes_nameTheFieldAndWhatIsValid() {
+        assertThatThrownBy(() -> parse("agents: {a: {turns: [{text: x}], visits: [{turns: [{text: y}]}]}}"))
+                .hasMessage("scenario 's': agents.a has both 'visits' and 'turns': give each visit its own 'turns' "
+                        + "(and 'after') under 'visits', or one 'turns' for every visit");
+        assertThatThrownBy(() -> parse("agents: {a: {turns: [{text: x}], afterVisits: default}}"))
+                .hasMessage("scenario 's': agents.a.afterVisits is only valid with 'visits'");
+        assertThatThrownBy(() -> parse("agents: {a: {visits: []}}"))
+                .hasMessageContaining("agents.a.visits must be a list of at least one script {turns, after}");
+        assertThatThrownBy(() -> parse("agents: {a: {visits: [{visits: []}]}}"))
+                .hasMessage("scenario 's': agents.a.visits[0].visits is not a field here; valid: turns, after");
+        assertThatThrownBy(() -> parse("agents: {a: {visits: [{after: repeatLast}]}}"))
+                .hasMessage("scenario 's': agents.a.visits[0].turns is required: a list of at least one turn");
+        assertThatThrownBy(() -> parse("agents: {a: {visits: [{turns: [{text: x}]}], afterVisits: again}}"))
+                .hasMessage("scenario 's': agents.a.afterVisits must be repeatLast, default or fail; was 'again'");
+        assertThatThrownBy(() -> parse("agents: {a: {after: default}}"))
+                .hasMessage("scenario 's': agents.a.turns is required: a list of at least one turn (or 'visits': "
+                        + "one script per visit of the step)");
+    }
 }
