@@ -208,6 +208,8 @@ final class Composition {
         static final dev.skyloom.core.runs.RunService RUNS = new dev.skyloom.core.runs.RunService(Services.DOCUMENTS,
                 Clock.systemUTC(), Services.PIPELINES, DEPLOYMENTS, ENGINE,
                 new DynamoDbLlmCallStore(DynamoDb.CLIENT, Services.TABLE), Runs::emit);
+        static final dev.skyloom.core.runs.RunApprovals APPROVALS = new dev.skyloom.core.runs.RunApprovals(RUNS,
+                IngestComposition.events(), ENGINE, Services.PROJECTS, Clock.systemUTC(), Runs::emit);
 
         private static void emit(String type, String eventId, ObjectNode detail) {
             String bus = SkyloomConfig.require(Optional.ofNullable(LambdaEnvironment.read()
@@ -220,6 +222,11 @@ final class Composition {
     /** Runs of pipelines. */
     static dev.skyloom.core.runs.RunService runs() {
         return Runs.RUNS;
+    }
+
+    /** The approvals of runs: pipeline steps' and agent steps' tool calls. */
+    static dev.skyloom.core.runs.RunApprovals runApprovals() {
+        return Runs.APPROVALS;
     }
 
     private static final class Kms {
