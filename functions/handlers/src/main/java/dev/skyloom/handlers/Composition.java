@@ -208,8 +208,6 @@ final class Composition {
         static final dev.skyloom.core.runs.RunService RUNS = new dev.skyloom.core.runs.RunService(Services.DOCUMENTS,
                 Clock.systemUTC(), Services.PIPELINES, DEPLOYMENTS, ENGINE,
                 new DynamoDbLlmCallStore(DynamoDb.CLIENT, Services.TABLE), Runs::emit);
-        static final dev.skyloom.core.runs.RunApprovals APPROVALS = new dev.skyloom.core.runs.RunApprovals(RUNS,
-                IngestComposition.events(), ENGINE, Services.PROJECTS, Clock.systemUTC(), Runs::emit);
 
         private static void emit(String type, String eventId, ObjectNode detail) {
             String bus = SkyloomConfig.require(Optional.ofNullable(LambdaEnvironment.read()
@@ -224,9 +222,15 @@ final class Composition {
         return Runs.RUNS;
     }
 
+    /** Built on first use, so the other run routes do not depend on the events table being configured. */
+    private static final class RunApprovals {
+        static final dev.skyloom.core.runs.RunApprovals SERVICE = new dev.skyloom.core.runs.RunApprovals(Runs.RUNS,
+                IngestComposition.events(), Runs.ENGINE, Services.PROJECTS, Clock.systemUTC(), Runs::emit);
+    }
+
     /** The approvals of runs: pipeline steps' and agent steps' tool calls. */
     static dev.skyloom.core.runs.RunApprovals runApprovals() {
-        return Runs.APPROVALS;
+        return RunApprovals.SERVICE;
     }
 
     private static final class Kms {
