@@ -89,7 +89,9 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/pipelines", Pipeline.Input.class),
             java.util.Map.entry("PUT " + V1 + "/pipelines/{pipelineId}", Pipeline.Input.class),
             java.util.Map.entry("POST " + V1 + "/pipelines/{pipelineId}/runs", RunService.StartInput.class),
-            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", RunService.Decision.class));
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", RunService.Decision.class),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/tool-approvals/{approvalId}",
+                    dev.skyloom.core.runs.RunApprovals.ToolDecision.class));
 
     /**
      * What a route answers on success, for the OpenAPI document: the status and the schema of the body (a name in
@@ -175,7 +177,11 @@ final class ApiRoutes {
             java.util.Map.entry("GET " + V1 + "/runs/{runId}", Answer.of(200, "Run")),
             java.util.Map.entry("POST " + V1 + "/runs/{runId}/cancel", Answer.of(200, "Run")),
             java.util.Map.entry("POST " + V1 + "/runs/{runId}/retry", Answer.of(202, "Run")),
-            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", Answer.of(200, "Run")));
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", Answer.of(200, "Run")),
+            // approvals of runs, both kinds (docs/decisions/0502-tool-approvals-api.md)
+            java.util.Map.entry("GET " + V1 + "/runs/{runId}/approvals", Answer.of(200, "RunApprovals")),
+            java.util.Map.entry("POST " + V1 + "/runs/{runId}/tool-approvals/{approvalId}",
+                    Answer.of(200, "RunApproval")));
 
     /** The creating routes, where {@code Idempotency-Key} is honoured. */
     static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
@@ -391,6 +397,18 @@ final class ApiRoutes {
                         + "409 when none waits",
                 (req, p) -> ApiResponse.ok(Composition.runs().decide(p, req.param("runId"), req.param("stepId"),
                         Json.read(req.body(), RunService.Decision.class))));
+        // approvals of runs, both kinds (docs/decisions/0502-tool-approvals-api.md); never a task token
+        r.add("GET", V1 + "/runs/{runId}/approvals", "runs:read",
+                "The approvals waiting in a run: pipeline approval steps (kind step) and agent steps' dangerous tool "
+                        + "calls (kind tool, input with secrets redacted), each with where to decide it",
+                (req, p) -> ApiResponse.ok(Composition.runApprovals().pending(p, req.param("runId")))
+                        .withHeader("Cache-Control", "no-store"));
+        r.add("POST", V1 + "/runs/{runId}/tool-approvals/{approvalId}", "runs:approve",
+                "Decide an agent step's tool call waiting for a person ({\"decision\": \"approve\"|\"reject\", "
+                        + "\"comment\"}): approved, it runs; rejected, the agent is told. 409 once decided or expired",
+                (req, p) -> ApiResponse.ok(Composition.runApprovals().decideTool(p, req.param("runId"),
+                        req.param("approvalId"), Json.read(req.body(), dev.skyloom.core.runs.RunApprovals.ToolDecision
+                                .class))));
         return r;
     }
 

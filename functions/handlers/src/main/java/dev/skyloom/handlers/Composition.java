@@ -222,6 +222,17 @@ final class Composition {
         return Runs.RUNS;
     }
 
+    /** Built on first use, so the other run routes do not depend on the events table being configured. */
+    private static final class RunApprovals {
+        static final dev.skyloom.core.runs.RunApprovals SERVICE = new dev.skyloom.core.runs.RunApprovals(Runs.RUNS,
+                IngestComposition.events(), Runs.ENGINE, Services.PROJECTS, Clock.systemUTC(), Runs::emit);
+    }
+
+    /** The approvals of runs: pipeline steps' and agent steps' tool calls. */
+    static dev.skyloom.core.runs.RunApprovals runApprovals() {
+        return RunApprovals.SERVICE;
+    }
+
     private static final class Kms {
         static final KmsClient CLIENT = configure(KmsClient.builder()).build();
     }

@@ -33,6 +33,11 @@ final class IngestComposition {
         return Ingest.SERVICE;
     }
 
+    /** The events table, read as it was written (tokens included): for the server's own lookups only. */
+    static EventStore events() {
+        return Store.EVENTS;
+    }
+
     static RunEventsService runEvents() {
         return Read.SERVICE;
     }

@@ -202,6 +202,11 @@ final class OpenApi {
                 + "status!:string, input!:object, attempts!:integer, createdBy:string, error:string, cause:string, "
                 + "version!:integer, createdAt!:string, updatedAt!:string, steps:[#RunStep], "
                 + "waitingApprovals:[string], outputs:object, usage:#RunUsage"));
+        schemas.set("RunApproval", object("id!:string, kind!:string, runId!:string, stepId!:string, status!:string, "
+                + "message:string, escalateTo:string, agentId:string, tool:string, input:object, "
+                + "requestedAt!:string, expiresAt:string, decide:string, decision:string, comment:string, "
+                + "decidedBy:string, decidedAt:string"));
+        schemas.set("RunApprovals", object("items!:[#RunApproval]"));
     }
 
     /** A stored resource as the API shows it: the document's fields plus id, version and times. */

@@ -87,6 +87,7 @@ class AuthMatrixIT {
             ids.put("tenantId", "alice");
             ids.put("runId", "run-matrix");
             ids.put("stepId", "ship");
+            ids.put("approvalId", "0123456789abcdef.1.0");
             try (DynamoDbClient dynamoDb = PlatformIT.dynamoDb(cloud.edgeEndpoint())) {
                 new DynamoDbEventStore(dynamoDb, "skyloom-events", java.time.Clock.systemUTC()).append(
                         new IncomingEvent(EventStream.run(new TenantId("alice"), "run-matrix"), "evt_matrix",

@@ -58,7 +58,7 @@ class PipelineRunIT {
     @BeforeAll
     void start() throws Exception {
         Path models = Files.createDirectories(dataDir.resolve("models"));
-        for (String name : List.of("pipeline-flaky.yaml", "pipeline-plan.yaml")) {
+        for (String name : List.of("pipeline-flaky.yaml", "pipeline-plan.yaml", "agent-approval.yaml")) {
             try (var in = PipelineRunIT.class.getResourceAsStream("/scenarios/" + name)) {
                 Files.copy(in, models.resolve(name));
             }
@@ -188,6 +188,15 @@ class PipelineRunIT {
         assertThat(step(waiting, "plan").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(step(waiting, "review").path("result").asText()).isEqualTo("PASS");
         assertThat(step(waiting, "ship").path("status").asText()).isEqualTo("WAITING_APPROVAL");
+        JsonNode approvals = ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
+        assertThat(approvals).singleElement().satisfies(a -> {
+            assertThat(a.path("kind").asText()).isEqualTo("step");
+            assertThat(a.path("id").asText()).isEqualTo("ship");
+            assertThat(a.path("decide").asText()).isEqualTo("/api/v1/runs/" + runId + "/approvals/ship");
+            assertThat(java.time.Instant.parse(a.path("expiresAt").asText()))
+                    .isAfter(java.time.Instant.parse(a.path("requestedAt").asText()));
+        });
+        assertThat(approvals.toString()).doesNotContain("taskToken");
 
         Answer wrongStep = call("POST", "/api/v1/runs/" + runId + "/approvals/plan", key,
                 "{\"decision\": \"approve\"}", "application/json");
@@ -215,6 +224,65 @@ class PipelineRunIT {
 
         JsonNode listed = ok("GET", "/api/v1/runs?pipelineId=engineering&status=SUCCEEDED", null);
         assertThat(listed.path("items").toString()).contains(runId);
+    }
+
+    @Test
+    void anAgentStepsDangerousToolCall_inARun_isListedAndApprovedThroughTheApi_andTheRunCompletes() throws Exception {
+        String yaml = """
+                id: cleanup
+                name: Cleanup
+                agents:
+                  - name: janitor
+                    role: cleans up
+                    systemPrompt: Do the task with your tools.
+                    model: {provider: bedrock, modelId: skyloom.local}
+                    tools: [write_file, delete_file]
+                steps:
+                  - id: tidy
+                    agent: janitor
+                    input: "Write a draft, then remove it"
+                """;
+        ok("POST", "/api/v1/pipelines", JSON.createObjectNode().put("definition", yaml).toString());
+        String runId = startRun("cleanup", "{\"input\": {}, \"scenarios\": {\"tidy\": \"agent-approval\"}}");
+
+        JsonNode approval = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (approval == null && System.nanoTime() < deadline) {
+            JsonNode items = ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
+            approval = items.isEmpty() ? null : items.get(0);
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+        assertThat(approval).as("the agent step's tool approval, listed with the run's").isNotNull();
+        assertThat(approval.path("kind").asText()).isEqualTo("tool");
+        assertThat(approval.path("stepId").asText()).isEqualTo("tidy");
+        assertThat(approval.path("tool").asText()).isEqualTo("delete_file");
+        assertThat(approval.path("input").path("path").asText()).isEqualTo("draft.txt");
+        assertThat(ok("GET", "/api/v1/runs/" + runId, null).path("status").asText()).isEqualTo("RUNNING");
+
+        JsonNode decided = ok("POST", approval.path("decide").asText(), "{\"decision\": \"approve\"}");
+        assertThat(decided.path("status").asText()).isEqualTo("APPROVED");
+        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        assertThat(step(done, "tidy").path("status").asText()).isEqualTo("SUCCEEDED");
+        Answer again = call("POST", approval.path("decide").asText(), key, "{\"decision\": \"approve\"}",
+                "application/json");
+        assertThat(again.status()).as(again.body().toString()).isEqualTo(409);
+        JsonNode events = ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
+        long stored = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!events.toString().contains("RUN_COMPLETE") && System.nanoTime() < stored) {
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+            events = ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
+        }
+        assertThat(events.path("items")).anySatisfy(e -> {
+            assertThat(e.path("type").asText()).isEqualTo("TOOL_CALL_END");
+            assertThat(e.path("data").path("tool").asText()).isEqualTo("delete_file");
+            assertThat(e.path("data").path("error").asBoolean()).as("the approved delete ran").isFalse();
+        });
+        assertThat(events.path("items")).anySatisfy(e -> {
+            assertThat(e.path("type").asText()).isEqualTo("APPROVAL_DECIDED");
+            assertThat(e.path("data").path("kind").asText()).isEqualTo("tool");
+            assertThat(e.path("data").path("pipelineId").asText()).isEqualTo("cleanup");
+        });
+        assertThat(events.toString()).doesNotContain("taskToken");
     }
 
     @Test

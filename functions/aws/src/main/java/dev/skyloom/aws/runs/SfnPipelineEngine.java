@@ -83,7 +83,7 @@ public final class SfnPipelineEngine implements PipelineEngine {
         try {
             DescribeExecutionResponse e = sfn.describeExecution(b -> b.executionArn(executionArn));
             return Optional.of(new Execution(e.executionArn(), e.statusAsString(), e.startDate(), e.stopDate(),
-                    e.output(), e.error(), e.cause()));
+                    e.input(), e.output(), e.error(), e.cause()));
         } catch (ExecutionDoesNotExistException e) {
             return Optional.empty();
         }

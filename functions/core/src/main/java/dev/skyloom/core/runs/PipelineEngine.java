@@ -15,9 +15,10 @@ public interface PipelineEngine {
      * An execution as DescribeExecution tells it.
      *
      * @param status RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+     * @param input  the execution's input (JSON)
      */
-    record Execution(String arn, String status, Instant startedAt, Instant stoppedAt, String output, String error,
-                     String cause) {
+    record Execution(String arn, String status, Instant startedAt, Instant stoppedAt, String input, String output,
+                     String error, String cause) {
     }
 
     /**

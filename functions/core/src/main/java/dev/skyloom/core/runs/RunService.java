@@ -106,6 +106,19 @@ public final class RunService {
         return refresh(caller.tenant(), runs.get(caller.tenant(), COLLECTION, runId));
     }
 
+    /** The run, its status refreshed from its execution; empty when the caller's tenant has no such run. */
+    public Optional<Stored<Run>> find(Principal caller, String runId) {
+        return runs.find(caller.tenant(), COLLECTION, runId).map(stored -> refresh(caller.tenant(), stored));
+    }
+
+    /** The pipeline approvals waiting in the run's current execution, by step id (tokens included: never shown). */
+    Map<String, WaitingStep> waitingSteps(Run run) {
+        if (!run.status().equals("RUNNING") || run.currentExecution() == null) {
+            return Map.of();
+        }
+        return waitingSteps(engine.history(run.currentExecution()));
+    }
+
     /** The run as {@code GET /runs/{id}} shows it. */
     public ObjectNode view(Principal caller, String runId) {
         Stored<Run> stored = get(caller, runId);
@@ -251,7 +264,7 @@ public final class RunService {
             throw ApiError.conflict("The approval of step " + stepId + " of run " + runId + " is no longer waiting");
         }
         ObjectNode detail = detail(caller.tenant(), runId, run.doc());
-        detail.put("stepId", stepId).put("decision", decision.decision())
+        detail.put("kind", "step").put("stepId", stepId).put("decision", decision.decision())
                 .put("comment", output.path("comment").asText()).put("by", by(caller));
         emit("APPROVAL_DECIDED", runId + ":" + stepId + ":" + token.hashCode(), detail);
         return view(caller, runId);
@@ -390,12 +403,29 @@ public final class RunService {
     /** The approvals waiting at the end of this history: step id → task token. */
     static Map<String, String> waitingApprovals(List<PipelineEngine.HistoryEvent> history) {
         Map<String, String> waiting = new LinkedHashMap<>();
+        waitingSteps(history).forEach((step, w) -> waiting.put(step, w.token()));
+        return waiting;
+    }
+
+    /**
+     * An approval step waiting at the end of a history.
+     *
+     * @param detail      its {@code APPROVAL_REQUIRED} detail as scheduled (it holds the token: never shown)
+     * @param requestedAt when the task was scheduled
+     */
+    record WaitingStep(String token, JsonNode detail, java.time.Instant requestedAt) {
+    }
+
+    /** The approval steps waiting at the end of this history, by step id. */
+    static Map<String, WaitingStep> waitingSteps(List<PipelineEngine.HistoryEvent> history) {
+        Map<String, WaitingStep> waiting = new LinkedHashMap<>();
         for (PipelineEngine.HistoryEvent event : history) {
             JsonNode entry = putEventsEntry(event);
             if (entry != null && "APPROVAL_REQUIRED".equals(entry.path("DetailType").asText())) {
                 JsonNode detail = detailOf(entry);
                 if (detail.path("stepId").isTextual() && detail.path("taskToken").isTextual()) {
-                    waiting.put(detail.path("stepId").asText(), detail.path("taskToken").asText());
+                    waiting.put(detail.path("stepId").asText(), new WaitingStep(detail.path("taskToken").asText(),
+                            detail, event.time()));
                 }
             } else if (event.stateName() != null && event.type().endsWith("StateExited")) {
                 waiting.remove(event.stateName());
@@ -406,7 +436,7 @@ public final class RunService {
         return waiting;
     }
 
-    private static JsonNode putEventsEntry(PipelineEngine.HistoryEvent event) {
+    static JsonNode putEventsEntry(PipelineEngine.HistoryEvent event) {
         if (!event.type().equals("TaskScheduled") || event.parameters() == null) {
             return null;
         }
@@ -419,7 +449,7 @@ public final class RunService {
         }
     }
 
-    private static JsonNode detailOf(JsonNode entry) {
+    static JsonNode detailOf(JsonNode entry) {
         JsonNode detail = entry.path("Detail");
         if (detail.isTextual()) {
             try {

@@ -13,7 +13,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /** A {@link DocumentStore} in memory for unit tests, with the same conditional semantics. */
-final class InMemoryDocumentStore implements DocumentStore {
+public final class InMemoryDocumentStore implements DocumentStore {
     private final TreeMap<String, Versioned> items = new TreeMap<>();
 
     private static String key(TenantId tenant, String collection, String id) {

@@ -129,6 +129,16 @@ class AgentStepIT {
     }
 
     JsonNode api(String method, String path, String token, String body) throws Exception {
+        Answer answer = call(method, path, token, body);
+        assertThat(answer.status()).as(method + " " + path + ": " + answer.body()).isBetween(200, 299);
+        return answer.body();
+    }
+
+    /** An API answer: its status and body. */
+    record Answer(int status, JsonNode body) {
+    }
+
+    Answer call(String method, String path, String token, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiEndpoint().orElseThrow().resolve(path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -137,8 +147,8 @@ class AgentStepIT {
             request.header("Content-Type", "application/json");
         }
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
-        return JSON.readTree(response.body());
+        return new Answer(response.statusCode(), response.body().isEmpty() ? JSON.nullNode()
+                : JSON.readTree(response.body()));
     }
 
     static ObjectNode step(Tenant tenant, String runId, String prompt) {
@@ -327,8 +337,22 @@ class AgentStepIT {
         assertThat(spent).as("within the cap plus one call").isLessThanOrEqualTo(1_000_000 + 600_000);
     }
 
+    /** The tool approvals waiting in the run, as {@code GET /runs/{id}/approvals} lists them, once there is one. */
+    JsonNode waitingToolApprovals(Tenant tenant, String runId) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            Answer answer = call("GET", "/api/v1/runs/" + runId + "/approvals", tenant.key(), null);
+            if (answer.status() == 200 && !answer.body().path("items").isEmpty()) {
+                return answer.body().path("items");
+            }
+            assertThat(answer.status()).as("a run without events yet is a 404: " + answer.body()).isIn(200, 404);
+            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+        }
+        throw new AssertionError("no tool approval listed for " + runId + " after 60 s");
+    }
+
     @Test
-    void aDangerousToolCall_waitsDurablyForAPerson_thenRuns() throws Exception {
+    void aDangerousToolCall_waitsDurablyForAPerson_isApprovedThroughTheApi_thenRuns() throws Exception {
         Tenant tenant = tenant("agent-approval", List.of("write_file", "delete_file"), null);
         String runId = "run-approval-" + tenant.id();
         String execution = run(step(tenant, runId, "Write a draft, then remove it"));
@@ -347,7 +371,7 @@ class AgentStepIT {
                 .isEqualTo("temporary");
         assertThat(sfn.describeExecution(b -> b.executionArn(execution)).status()).isEqualTo(ExecutionStatus.RUNNING);
 
-        // the token is read where the platform reads it, in the execution's history: the run's followers never see it
+        // the token is where the platform reads it, in the execution's history: the run's followers never see it
         String token = null;
         for (HistoryEvent event : history(execution)) {
             if (event.type() == HistoryEventType.TASK_SCHEDULED) {
@@ -367,19 +391,97 @@ class AgentStepIT {
                 .equals("TOOL_APPROVAL_REQUIRED")), Duration.ofSeconds(30));
         assertThat(streamed).extracting(Sse.Event::type).contains("TOOL_APPROVAL_REQUIRED");
         assertThat(streamed.toString()).as("no task token over SSE").doesNotContain(token).doesNotContain("taskToken");
-        String approvalToken = token;
-        sfn.sendTaskSuccess(b -> b.taskToken(approvalToken).output(JSON.createObjectNode()
-                .put("callKey", pending.path("callKey").asText()).put("decision", "approve")
-                .put("by", "ops@example.com").toString()));
+
+        // the approvals route lists it (a standalone agent-step execution: a run known by its events), no token
+        JsonNode approvals = waitingToolApprovals(tenant, runId);
+        assertThat(approvals.toString()).doesNotContain(token).doesNotContain("taskToken");
+        assertThat(approvals).singleElement().satisfies(a -> {
+            assertThat(a.path("kind").asText()).isEqualTo("tool");
+            assertThat(a.path("id").asText()).isEqualTo(pending.path("callKey").asText().replace('/', '.'));
+            assertThat(a.path("stepId").asText()).isEqualTo("write");
+            assertThat(a.path("agentId").asText()).isEqualTo(tenant.agentId());
+            assertThat(a.path("tool").asText()).isEqualTo("delete_file");
+            assertThat(a.path("input").path("path").asText()).isEqualTo("draft.txt");
+            assertThat(a.path("status").asText()).isEqualTo("WAITING");
+            assertThat(java.time.Instant.parse(a.path("expiresAt").asText())).isEqualTo(
+                    java.time.Instant.parse(a.path("requestedAt").asText()).plus(Duration.ofHours(24)));
+        });
+        String id = approvals.get(0).path("id").asText();
+        String decide = "/api/v1/runs/" + runId + "/tool-approvals/" + id;
+        assertThat(approvals.get(0).path("decide").asText()).isEqualTo(decide);
+
+        // who may only read the run cannot decide; an unknown id and a bad body say what is wrong
+        String reader = api("POST", "/api/v1/api-keys", tenant.key(),
+                "{\"name\":\"follower\",\"scopes\":[\"runs:read\"]}").path("token").asText();
+        assertThat(call("GET", "/api/v1/runs/" + runId + "/approvals", reader, null).status()).isEqualTo(200);
+        Answer forbidden = call("POST", decide, reader, "{\"decision\": \"approve\"}");
+        assertThat(forbidden.status()).as(forbidden.body().toString()).isEqualTo(403);
+        Answer unknown = call("POST", "/api/v1/runs/" + runId + "/tool-approvals/0000000000000000.1.0", tenant.key(),
+                "{\"decision\": \"approve\"}");
+        assertThat(unknown.status()).as(unknown.body().toString()).isEqualTo(404);
+        Answer bad = call("POST", decide, tenant.key(), "{\"decision\": \"maybe\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body().toString()).contains("decision").contains("approve or reject");
+        assertThat(sfn.describeExecution(b -> b.executionArn(execution)).status()).isEqualTo(ExecutionStatus.RUNNING);
+
+        JsonNode decided = api("POST", decide, tenant.key(), "{\"decision\": \"approve\", \"comment\": \"ok\"}");
+        String by = api("GET", "/api/v1/me", tenant.key(), null).path("userId").asText();
+        assertThat(decided.path("status").asText()).isEqualTo("APPROVED");
+        assertThat(decided.path("decidedBy").asText()).isEqualTo(by);
+        assertThat(decided.toString()).doesNotContain(token);
         DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(60));
 
         assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(s3.listObjectsV2(b -> b.bucket("skyloom-workspaces")
                 .prefix("tenants/" + tenant.id() + "/runs/" + runId + "/workspace/")).contents())
                 .as("the approved delete ran").isEmpty();
-        assertThat(eventsOf(tenant, runId)).anySatisfy(e -> {
+        Answer again = call("POST", decide, tenant.key(), "{\"decision\": \"reject\"}");
+        assertThat(again.status()).as(again.body().toString()).isEqualTo(409);
+        assertThat(again.body().toString()).contains("decided already");
+        assertThat(api("GET", "/api/v1/runs/" + runId + "/approvals", tenant.key(), null).path("items")).isEmpty();
+        List<JsonNode> after = eventsOf(tenant, runId);
+        assertThat(after).anySatisfy(e -> {
             assertThat(e.path("detail-type").asText()).isEqualTo("TOOL_APPROVAL_DECIDED");
-            assertThat(e.path("detail").path("by").asText()).isEqualTo("ops@example.com");
+            assertThat(e.path("detail").path("by").asText()).isEqualTo(by);
         });
+        assertThat(after).anySatisfy(e -> {
+            assertThat(e.path("detail-type").asText()).isEqualTo("APPROVAL_DECIDED");
+            assertThat(e.path("source").asText()).isEqualTo("skyloom.api");
+            assertThat(e.path("detail").path("kind").asText()).isEqualTo("tool");
+            assertThat(e.path("detail").path("approvalId").asText()).isEqualTo(id);
+            assertThat(e.path("detail").path("decision").asText()).isEqualTo("approve");
+            assertThat(e.path("detail").path("by").asText()).isEqualTo(by);
+        });
+        assertThat(after.stream().filter(e -> e.path("detail-type").asText().equals("APPROVAL_DECIDED")))
+                .as("the second decision emitted nothing").hasSize(1);
+    }
+
+    @Test
+    void aRejectedToolCall_doesNotRun_andTheAgentIsToldWhyAndByWhom() throws Exception {
+        Tenant tenant = tenant("agent-approval", List.of("write_file", "delete_file"), null);
+        String runId = "run-rejected-" + tenant.id();
+        String execution = run(step(tenant, runId, "Write a draft, then remove it"));
+
+        JsonNode approval = waitingToolApprovals(tenant, runId).get(0);
+        assertThat(approval.path("tool").asText()).isEqualTo("delete_file");
+        JsonNode decided = api("POST", approval.path("decide").asText(), tenant.key(),
+                "{\"decision\": \"reject\", \"comment\": \"keep the draft\"}");
+        assertThat(decided.path("status").asText()).isEqualTo("REJECTED");
+        assertThat(decided.path("comment").asText()).isEqualTo("keep the draft");
+        DescribeExecutionResponse done = finished(execution, Duration.ofSeconds(60));
+
+        assertThat(done.status()).as(explain(done)).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(workspaceObject(tenant, runId, "draft.txt")).as("the rejected delete did not run")
+                .isEqualTo("temporary");
+        String by = decided.path("decidedBy").asText();
+        assertThat(eventsOf(tenant, runId)).anySatisfy(e -> {
+            assertThat(e.path("detail-type").asText()).isEqualTo("TOOL_CALL_END");
+            assertThat(e.path("detail").path("tool").asText()).isEqualTo("delete_file");
+            assertThat(e.path("detail").path("error").asBoolean()).isTrue();
+            assertThat(e.path("detail").path("resultPreview").asText()).as("what the agent was told")
+                    .contains("rejected").contains(by).contains("keep the draft");
+        });
+        Answer again = call("POST", approval.path("decide").asText(), tenant.key(), "{\"decision\": \"approve\"}");
+        assertThat(again.status()).isEqualTo(409);
     }
 }
