@@ -197,10 +197,12 @@ class PipelinesIamTest {
         FunctionSpec builtin = new FunctionSpec("json-transform", "", "a.Builtins", 256, 10, 0, Map.of(), List.of())
                 .callableFromPipelines();
         FunctionSpec other = new FunctionSpec("private", "", "a.Private", 256, 10, 0, Map.of(), List.of());
-        ResourceManifest declared = new ResourceManifest(List.of(), List.of(), List.of(), List.of(builtin, other));
+        List<FunctionSpec> functions = List.of(builtin, other);
         List<Grant> grants = new ArrayList<>();
-        declared.pipelineCallableFunctions().forEach(f -> grants.add(Grant.invoke(f.name())));
-        ResourceManifest manifest = declared.withRoles(List.of(new RoleSpec("pipelines", "", "pipeline-*", grants)));
+        functions.stream().filter(FunctionSpec::pipelineCallable).forEach(f -> grants.add(Grant.invoke(f.name())));
+        ResourceManifest manifest = new ResourceManifest(List.of(), List.of(), List.of(), functions, List.of(),
+                List.of(), List.of(), List.of(), List.of(new RoleSpec("pipelines", "", "pipeline-*", grants)));
+        assertThat(manifest.pipelineCallableFunctions()).containsExactly(builtin);
         new ExecutionRoles(stack, "Roles", new DeployedResources(manifest, Naming.forStage("pc"), Map.of(), Map.of(),
                 Map.of(), Map.of(), Key.Builder.create(stack, "DataKey").build()));
         Template template = Template.fromStack(stack);

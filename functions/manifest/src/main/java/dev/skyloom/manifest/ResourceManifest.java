@@ -104,12 +104,6 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
         this(tables, queues, buckets, functions, eventBuses, rules, scheduleGroups, eventSources, List.of());
     }
 
-    /** This manifest with {@code roles} as its execution roles. */
-    public ResourceManifest withRoles(List<RoleSpec> roles) {
-        return new ResourceManifest(tables, queues, buckets, functions, eventBuses, rules, scheduleGroups,
-                eventSources, roles);
-    }
-
     /** A manifest without event source mappings. */
     public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                             List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,

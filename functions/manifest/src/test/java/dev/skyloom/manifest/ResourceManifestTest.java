@@ -229,8 +229,8 @@ class ResourceManifestTest {
                 .hasMessage("function fn environment ROLE refers to role 'nope', which is not declared; declared "
                         + "roles: []");
         RoleSpec role = new RoleSpec("pipelines", "", "pipeline-*", List.of(Grant.invoke("ghost")));
-        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(), List.of(), List.of())
-                .withRoles(List.of(role)))
+        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(role)))
                 .hasMessage("role pipelines grant refers to function 'ghost', which is not declared; declared "
                         + "functions: []");
     }
