@@ -55,7 +55,17 @@ public record FunctionSpec(String name, String description, String handler, int 
                 environment, grants, true);
     }
 
-    /** The class part of {@link #handler()}. */
+    /** This function with one more environment variable. */
+    public FunctionSpec withEnvironment(String variable, EnvValue value) {
+        Map<String, EnvValue> with = new TreeMap<>(environment);
+        if (with.put(variable, value) != null) {
+            throw new IllegalArgumentException("function " + name + " already has the environment variable " + variable);
+        }
+        return new FunctionSpec(name, description, handler, memoryMb, timeoutSeconds, reservedConcurrency, with,
+                grants, pipelineCallable);
+    }
+
+        /** The class part of {@link #handler()}. */
     public String handlerClass() {
         int sep = handler.indexOf("::");
         return sep < 0 ? handler : handler.substring(0, sep);

@@ -117,8 +117,7 @@ public final class SkyloomResources {
                         ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
                         ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
                         ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS),
-                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP),
-                        ENV_PIPELINE_ROLE_ARN, EnvValue.roleArn(ROLE_PIPELINES)))),
+                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP)))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.read(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),
@@ -131,7 +130,9 @@ public final class SkyloomResources {
                         // answer their approvals
                         Grant.deployStateMachines(STATE_MACHINE_FAMILY_PIPELINES),
                         Grant.answerTasks(STATE_MACHINE_FAMILY_PIPELINES),
-                        Grant.passRole(ROLE_PIPELINES)));
+                        Grant.passRole(ROLE_PIPELINES)))
+                // the role it passes, as SKYLOOM_PIPELINE_ROLE_ARN
+                .withEnvironment(ENV_PIPELINE_ROLE_ARN, EnvValue.roleArn(ROLE_PIPELINES));
         // reserved concurrency 0 (the unreserved pool) on both sides: Bedrock's per-model quotas are guarded by the
         // agent runtime's retries on ThrottlingException; see docs/decisions/0201-events-rules-agent-turn.md
         FunctionSpec agentTurn = new FunctionSpec(FUNCTION_AGENT_TURN,

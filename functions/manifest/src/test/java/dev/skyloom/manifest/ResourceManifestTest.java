@@ -171,8 +171,10 @@ class ResourceManifestTest {
         RoleSpec role = manifest.role(SkyloomResources.ROLE_PIPELINES);
 
         assertThat(role.stateMachines()).isEqualTo("pipeline-*");
-        assertThat(role.grants()).containsExactly(Grant.runAndWait("agent-step"), Grant.runAndWait("swarm"),
+        assertThat(role.grants()).startsWith(Grant.runAndWait("agent-step"), Grant.runAndWait("swarm"),
                 Grant.putEvents("bus"));
+        assertThat(role.grants().subList(3, role.grants().size())).containsExactlyElementsOf(
+                manifest.pipelineCallableFunctions().stream().map(f -> Grant.invoke(f.name())).toList());
         FunctionSpec api = manifest.function(SkyloomResources.FUNCTION_API);
         assertThat(api.environment()).containsEntry(SkyloomResources.ENV_PIPELINE_ROLE_ARN,
                 EnvValue.roleArn(SkyloomResources.ROLE_PIPELINES));
@@ -195,6 +197,19 @@ class ResourceManifestTest {
         assertThat(internal.pipelineCallable()).isFalse();
         assertThat(role.grants()).filteredOn(g -> g.kind() == ResourceKind.FUNCTION)
                 .containsExactly(Grant.invoke("http-request"));
+    }
+
+    @Test
+    void withEnvironment_addsAVariable_butNeverReplacesOne() {
+        FunctionSpec fn = new FunctionSpec("fn", "", "a.B", 512, 30, 0, Map.of("A", EnvValue.literal("1")), List.of())
+                .callableFromPipelines();
+
+        FunctionSpec with = fn.withEnvironment("B", EnvValue.roleArn("r"));
+
+        assertThat(with.environment()).containsOnlyKeys("A", "B");
+        assertThat(with.pipelineCallable()).isTrue();
+        assertThatThrownBy(() -> fn.withEnvironment("A", EnvValue.literal("2")))
+                .hasMessageContaining("already has the environment variable A");
     }
 
     @Test
