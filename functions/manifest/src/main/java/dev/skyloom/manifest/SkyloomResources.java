@@ -30,8 +30,6 @@ public final class SkyloomResources {
     public static final String ENV_JWT_CLIENT_IDS = "SKYLOOM_JWT_CLIENT_IDS";
     /** The ARN of the agent-step workflow, which the API starts for a run. */
     public static final String ENV_STATE_MACHINE_AGENT_STEP = "SKYLOOM_STATE_MACHINE_AGENT_STEP";
-    /** The execution role of pipelines' state machines, which the API passes to Step Functions when it deploys one. */
-    public static final String ENV_PIPELINE_ROLE_ARN = "SKYLOOM_PIPELINE_ROLE_ARN";
 
     /** The platform's EventBridge bus ({@code skyloom-bus} locally, {@code skyloom-<stage>-bus} on AWS). */
     public static final String EVENT_BUS = "bus";
@@ -51,6 +49,8 @@ public final class SkyloomResources {
     public static final String STATE_MACHINE_FAMILY_PIPELINES = "pipeline-*";
     /** The execution role pipelines' state machines run as. */
     public static final String ROLE_PIPELINES = "pipelines";
+    /** The execution role of pipelines' state machines, which the API passes to Step Functions when it deploys one. */
+    public static final String ENV_PIPELINE_ROLE_ARN = "SKYLOOM_PIPELINE_ROLE_ARN";
 
     /** The API Lambda behind API Gateway. */
     public static final String FUNCTION_API = "api";
