@@ -267,6 +267,46 @@ class PipelinesIamTest {
                 Map.entry(SYNC_RULE, Set.of("events:DescribeRule", "events:PutRule", "events:PutTargets")));
         assertThat(byResource.keySet()).noneMatch(r -> r.contains("dynamodb") || r.contains(":sqs:")
                 || r.contains("function:skyloom-sw-api"));
+        if (Workflows.hasDistributedMap(swarm)) {
+            // workers past 40 slots: a distributed Map, whose iterations are child executions of the swarm machine
+            assertThat(byResource).contains(
+                    Map.entry(states + "stateMachine:skyloom-sw-swarm", Set.of("states:StartExecution")),
+                    Map.entry(states + "execution:skyloom-sw-swarm:*",
+                            Set.of("states:DescribeExecution", "states:StopExecution")));
+        }
+    }
+
+    @Test
+    void aDistributedMap_mayStartDescribeAndStop_itsOwnMachinesExecutions_andAnInlineMapMayNot() {
+        String map = """
+                {"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","ItemProcessor":{%s
+                  "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}""";
+        StateMachineSpec distributed = new StateMachineSpec("wide", map.formatted(
+                "\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},"));
+        StateMachineSpec inline = new StateMachineSpec("narrow", map.formatted(
+                "\"ProcessorConfig\":{\"Mode\":\"INLINE\"},"));
+        Stack stack = new Stack(SynthesizedApp.newApp(), "Maps");
+        new Workflows(stack, "Workflows", Workflows.WorkflowsProps.builder().stateMachines(List.of(distributed, inline))
+                .naming(Naming.forStage("dm")).placeholders(Map.of()).build());
+        Template template = Template.fromStack(stack);
+
+        String wideRole = roleOfMachine(template, "skyloom-dm-wide");
+        String narrowRole = roleOfMachine(template, "skyloom-dm-narrow");
+        Map<String, Set<String>> wide = actionsByResource(Templates.identityStatements(template).stream()
+                .filter(s -> s.roles().contains(wideRole)).toList(), "states:");
+        Map<String, Set<String>> narrow = actionsByResource(Templates.identityStatements(template).stream()
+                .filter(s -> s.roles().contains(narrowRole)).toList(), "states:");
+        String states = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:";
+        assertThat(wide).containsExactlyInAnyOrderEntriesOf(Map.of(
+                states + "stateMachine:skyloom-dm-wide", Set.of("states:StartExecution"),
+                states + "execution:skyloom-dm-wide:*", Set.of("states:DescribeExecution", "states:StopExecution")));
+        assertThat(narrow).isEmpty();
+    }
+
+    private static String roleOfMachine(Template template, String name) {
+        Map<String, Object> machine = Templates.resource(template, "AWS::StepFunctions::StateMachine",
+                "StateMachineName", name);
+        return ((List<?>) ((Map<?, ?>) machine.get("RoleArn")).get("Fn::GetAtt")).get(0).toString();
     }
 
     @Test
