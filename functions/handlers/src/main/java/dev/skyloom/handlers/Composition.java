@@ -134,7 +134,7 @@ final class Composition {
      * No built-in functions are deployed, so {@code lambda} steps take Lambda ARNs (a built-in's name is a 400).
      */
     static final class Pipelines {
-        static final String ENV_ROLE_ARN = "SKYLOOM_PIPELINE_ROLE_ARN";
+        static final String ENV_ROLE_ARN = SkyloomResources.ENV_PIPELINE_ROLE_ARN;
 
         static Optional<String> agentStepArn() {
             return Optional.ofNullable(LambdaEnvironment.read().get(SkyloomResources.ENV_STATE_MACHINE_AGENT_STEP))

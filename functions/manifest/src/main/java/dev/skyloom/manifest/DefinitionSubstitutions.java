@@ -48,6 +48,7 @@ public final class DefinitionSubstitutions {
             case STATE_MACHINE -> "StateMachineArn_";
             case EVENT_BUS -> null;
             case MODEL -> throw new IllegalArgumentException("models have no definition placeholder");
+            case ROLE -> throw new IllegalArgumentException("roles have no definition placeholder");
         };
         return prefix == null ? EVENT_BUS_NAME : prefix + id(name);
     }

@@ -34,6 +34,11 @@ public sealed interface EnvValue {
         return new Ref(ResourceKind.STATE_MACHINE, stateMachine);
     }
 
+    /** The ARN of a declared execution role ({@link RoleSpec}), built from its name by each deployer. */
+    static EnvValue roleArn(String role) {
+        return new Ref(ResourceKind.ROLE, role);
+    }
+
     static EnvValue generatedKey(String name) {
         return new GeneratedKey(name);
     }
@@ -81,7 +86,7 @@ public sealed interface EnvValue {
 
     /**
      * A reference to a declared resource: a table's name, a queue's URL, a bucket's name, a function's name, an
-     * event bus's name, a state machine's ARN.
+     * event bus's name, a state machine's ARN, a role's ARN.
      */
     record Ref(ResourceKind kind, String name) implements EnvValue {
         public Ref {

@@ -13,9 +13,13 @@ import java.util.regex.Pattern;
  * @param handler             {@code fully.qualified.Class::method}, as Lambda's Java runtime expects
  * @param reservedConcurrency 0 when the function draws on the account's unreserved pool
  * @param environment         variables, sorted by name
+ * @param pipelineCallable    whether pipelines' {@code lambda} steps may invoke it (a built-in function): the
+ *                            pipelines' execution role is granted {@code lambda:InvokeFunction} on exactly these
+ *                            ({@link SkyloomResources#ROLE_PIPELINES})
  */
 public record FunctionSpec(String name, String description, String handler, int memoryMb, int timeoutSeconds,
-                           int reservedConcurrency, Map<String, EnvValue> environment, List<Grant> grants) {
+                           int reservedConcurrency, Map<String, EnvValue> environment, List<Grant> grants,
+                           boolean pipelineCallable) {
     private static final Pattern HANDLER = Pattern.compile("[a-zA-Z_$][\\w$]*(\\.[a-zA-Z_$][\\w$]*)+(::[a-zA-Z_$][\\w$]*)?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
 
@@ -39,7 +43,29 @@ public record FunctionSpec(String name, String description, String handler, int 
         grants = List.copyOf(grants);
     }
 
-    /** The class part of {@link #handler()}. */
+    /** A function pipelines may not call. */
+    public FunctionSpec(String name, String description, String handler, int memoryMb, int timeoutSeconds,
+                        int reservedConcurrency, Map<String, EnvValue> environment, List<Grant> grants) {
+        this(name, description, handler, memoryMb, timeoutSeconds, reservedConcurrency, environment, grants, false);
+    }
+
+    /** This function, callable from pipelines' {@code lambda} steps (a built-in function). */
+    public FunctionSpec callableFromPipelines() {
+        return new FunctionSpec(name, description, handler, memoryMb, timeoutSeconds, reservedConcurrency,
+                environment, grants, true);
+    }
+
+    /** This function with one more environment variable. */
+    public FunctionSpec withEnvironment(String variable, EnvValue value) {
+        Map<String, EnvValue> with = new TreeMap<>(environment);
+        if (with.put(variable, value) != null) {
+            throw new IllegalArgumentException("function " + name + " already has the environment variable " + variable);
+        }
+        return new FunctionSpec(name, description, handler, memoryMb, timeoutSeconds, reservedConcurrency, with,
+                grants, pipelineCallable);
+    }
+
+        /** The class part of {@link #handler()}. */
     public String handlerClass() {
         int sep = handler.indexOf("::");
         return sep < 0 ? handler : handler.substring(0, sep);

@@ -13,13 +13,16 @@ import java.util.stream.Collectors;
  *
  * <p>State machines are declared by their files ({@link StateMachineSpec#discover}), not here: deployers report
  * references to state machines without a definition ({@link #missingStateMachines}). There is at most one
- * event bus, the platform's: {@link DefinitionSubstitutions#EVENT_BUS_NAME} names it.
+ * event bus, the platform's: {@link DefinitionSubstitutions#EVENT_BUS_NAME} names it. Execution roles
+ * ({@link RoleSpec}) are for state machines the platform creates at run time.
  */
 public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                                List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
-                               List<ScheduleGroupSpec> scheduleGroups, List<EventSourceSpec> eventSources) {
+                               List<ScheduleGroupSpec> scheduleGroups, List<EventSourceSpec> eventSources,
+                               List<RoleSpec> roles) {
 
     public ResourceManifest {
+        roles = List.copyOf(roles);
         tables = List.copyOf(tables);
         queues = List.copyOf(queues);
         buckets = List.copyOf(buckets);
@@ -34,6 +37,7 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
         requireUnique("function", functions, FunctionSpec::name);
         requireUnique("rule", rules, RuleSpec::name);
         requireUnique("schedule group", scheduleGroups, ScheduleGroupSpec::name);
+        requireUnique("role", roles, RoleSpec::name);
         if (eventBuses.size() > 1) {
             throw new IllegalArgumentException("the manifest declares " + eventBuses.size() + " event buses; one, the "
                     + "platform's, is allowed (definitions refer to it as ${" + DefinitionSubstitutions.EVENT_BUS_NAME
@@ -44,7 +48,8 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
                 ResourceKind.QUEUE, names(queues, QueueSpec::name),
                 ResourceKind.BUCKET, names(buckets, BucketSpec::name),
                 ResourceKind.FUNCTION, names(functions, FunctionSpec::name),
-                ResourceKind.EVENT_BUS, names(eventBuses, EventBusSpec::name));
+                ResourceKind.EVENT_BUS, names(eventBuses, EventBusSpec::name),
+                ResourceKind.ROLE, names(roles, RoleSpec::name));
         for (FunctionSpec function : functions) {
             function.environment().forEach((variable, value) -> {
                 if (value instanceof EnvValue.Ref ref) {
@@ -54,6 +59,11 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
             });
             for (Grant grant : function.grants()) {
                 requireDeclared(declared, grant.kind(), grant.name(), "function " + function.name() + " grant");
+            }
+        }
+        for (RoleSpec role : roles) {
+            for (Grant grant : role.grants()) {
+                requireDeclared(declared, grant.kind(), grant.name(), "role " + role.name() + " grant");
             }
         }
         for (RuleSpec rule : rules) {
@@ -87,6 +97,13 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
         }
     }
 
+    /** A manifest without execution roles. */
+    public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
+                            List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
+                            List<ScheduleGroupSpec> scheduleGroups, List<EventSourceSpec> eventSources) {
+        this(tables, queues, buckets, functions, eventBuses, rules, scheduleGroups, eventSources, List.of());
+    }
+
     /** A manifest without event source mappings. */
     public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                             List<FunctionSpec> functions, List<EventBusSpec> eventBuses, List<RuleSpec> rules,
@@ -97,7 +114,7 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
     /** A manifest of tables, queues, buckets and functions only. */
     public ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, List<BucketSpec> buckets,
                             List<FunctionSpec> functions) {
-        this(tables, queues, buckets, functions, List.of(), List.of(), List.of(), List.of());
+        this(tables, queues, buckets, functions, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /**
@@ -121,8 +138,12 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
                     references.putIfAbsent(ref.name(), "function " + function.name() + " environment " + variable);
                 }
             });
-            function.grants().stream().filter(g -> g.kind() == ResourceKind.STATE_MACHINE)
+            function.grants().stream().filter(g -> g.kind() == ResourceKind.STATE_MACHINE && !g.family())
                     .forEach(g -> references.putIfAbsent(g.name(), "function " + function.name() + " grant"));
+        }
+        for (RoleSpec role : roles) {
+            role.grants().stream().filter(g -> g.kind() == ResourceKind.STATE_MACHINE && !g.family())
+                    .forEach(g -> references.putIfAbsent(g.name(), "role " + role.name() + " grant"));
         }
         for (RuleSpec rule : rules) {
             rule.targets().stream().filter(t -> t.kind() == ResourceKind.STATE_MACHINE)
@@ -132,6 +153,42 @@ public record ResourceManifest(List<TableSpec> tables, List<QueueSpec> queues, L
             group.targets().forEach(t -> references.putIfAbsent(t, "schedule group " + group.name() + " target"));
         }
         return references;
+    }
+
+    /**
+     * The logical name prefixes of the state machine families the manifest grants or roles name ({@code pipeline-}):
+     * state machines the platform creates at run time.
+     */
+    public Set<String> stateMachineFamilies() {
+        Set<String> prefixes = new java.util.TreeSet<>();
+        functions.forEach(f -> f.grants().stream().filter(Grant::family).forEach(g -> prefixes.add(g.familyPrefix())));
+        roles.forEach(r -> prefixes.add(r.stateMachinePrefix()));
+        return prefixes;
+    }
+
+    /**
+     * Fails when a state machine file is named into a family ({@code statemachines/pipeline-x.asl.json}): the
+     * platform's own workflow would then be within reach of every grant on the family.
+     */
+    public void requireOutsideFamilies(List<StateMachineSpec> found) {
+        for (StateMachineSpec spec : found) {
+            for (String prefix : stateMachineFamilies()) {
+                if (spec.name().startsWith(prefix)) {
+                    throw new IllegalArgumentException("state machine " + spec.name() + StateMachineSpec.SUFFIX
+                            + " is named like the state machines the platform creates at run time (" + prefix
+                            + "*); rename it");
+                }
+            }
+        }
+    }
+
+    public RoleSpec role(String name) {
+        return find(roles, RoleSpec::name, name, "role");
+    }
+
+    /** The functions pipelines may call ({@link FunctionSpec#pipelineCallable()}), in declaration order. */
+    public List<FunctionSpec> pipelineCallableFunctions() {
+        return functions.stream().filter(FunctionSpec::pipelineCallable).toList();
     }
 
     public EventBusSpec eventBus(String name) {

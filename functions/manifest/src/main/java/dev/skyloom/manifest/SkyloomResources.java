@@ -42,6 +42,16 @@ public final class SkyloomResources {
     /** The workflow a pulse schedule starts. */
     public static final String STATE_MACHINE_PULSE = "pulse";
 
+    /**
+     * Pipelines' state machines, created by the API at run time (decision 0501): {@code skyloom-<stage>-pipeline-...}
+     * on AWS, {@code skyloom-pipeline-...} locally.
+     */
+    public static final String STATE_MACHINE_FAMILY_PIPELINES = "pipeline-*";
+    /** The execution role pipelines' state machines run as. */
+    public static final String ROLE_PIPELINES = "pipelines";
+    /** The execution role of pipelines' state machines, which the API passes to Step Functions when it deploys one. */
+    public static final String ENV_PIPELINE_ROLE_ARN = "SKYLOOM_PIPELINE_ROLE_ARN";
+
     /** The API Lambda behind API Gateway. */
     public static final String FUNCTION_API = "api";
     /** Creates the default tenant, its admin user and the platform admin key; invoked once per deployment. */
@@ -115,7 +125,14 @@ public final class SkyloomResources {
                         Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
                         Grant.read(ResourceKind.BUCKET, "artifacts"),
                         Grant.putEvents(EVENT_BUS),
-                        Grant.runStateMachine(STATE_MACHINE_AGENT_STEP)));
+                        Grant.runStateMachine(STATE_MACHINE_AGENT_STEP),
+                        // pipelines (decision 0501): deploy their state machines as the pipelines role, run them,
+                        // answer their approvals
+                        Grant.deployStateMachines(STATE_MACHINE_FAMILY_PIPELINES),
+                        Grant.answerTasks(STATE_MACHINE_FAMILY_PIPELINES),
+                        Grant.passRole(ROLE_PIPELINES)))
+                // the role it passes, as SKYLOOM_PIPELINE_ROLE_ARN
+                .withEnvironment(ENV_PIPELINE_ROLE_ARN, EnvValue.roleArn(ROLE_PIPELINES));
         // reserved concurrency 0 (the unreserved pool) on both sides: Bedrock's per-model quotas are guarded by the
         // agent runtime's retries on ThrottlingException; see docs/decisions/0201-events-rules-agent-turn.md
         FunctionSpec agentTurn = new FunctionSpec(FUNCTION_AGENT_TURN,
@@ -171,7 +188,9 @@ public final class SkyloomResources {
                         ENV_TABLE_MAIN, EnvValue.tableName("main"),
                         ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
-                        Grant.readWrite(ResourceKind.BUCKET, "workspaces")));
+                        Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
+                        // wakes parked workers: SendTaskSuccess of their task tokens (decision 0700)
+                        Grant.answerTasks(STATE_MACHINE_SWARM)));
 
         EventBusSpec bus = new EventBusSpec(EVENT_BUS,
                 "Skyloom platform events: runs, steps, swarms, tool calls, model calls");
@@ -183,9 +202,24 @@ public final class SkyloomResources {
                 "Agent pulses: schedules the platform creates at run time, each starting the pulse workflow",
                 List.of(STATE_MACHINE_PULSE));
 
+        List<FunctionSpec> functions = List.of(api, bootstrap, agentTurn, authorizer, ingest, swarmScheduler);
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
-                List.of(workspaces, artifacts), List.of(api, bootstrap, agentTurn, authorizer, ingest, swarmScheduler),
-                List.of(bus), List.of(ingestRule), List.of(pulses), List.of(ingestEvents));
+                List.of(workspaces, artifacts), functions,
+                List.of(bus), List.of(ingestRule), List.of(pulses), List.of(ingestEvents), List.of(pipelinesRole(functions)));
+    }
+
+    /**
+     * The role pipelines' state machines run as: what {@code AslWriter} compiles steps to — agent, gate and council
+     * steps start agent-step and wait ({@code .sync:2}), swarm steps the swarm workflow, run events and approval
+     * requests go on the bus, {@code lambda} steps invoke the functions declared {@link FunctionSpec#pipelineCallable}.
+     */
+    static RoleSpec pipelinesRole(List<FunctionSpec> functions) {
+        List<Grant> grants = new java.util.ArrayList<>(List.of(Grant.runAndWait(STATE_MACHINE_AGENT_STEP),
+                Grant.runAndWait(STATE_MACHINE_SWARM), Grant.putEvents(EVENT_BUS)));
+        functions.stream().filter(FunctionSpec::pipelineCallable)
+                .forEach(function -> grants.add(Grant.invoke(function.name())));
+        return new RoleSpec(ROLE_PIPELINES, "Runs pipelines' state machines: agent-step and swarm children, events "
+                + "on the bus, the built-in functions", STATE_MACHINE_FAMILY_PIPELINES, grants);
     }
 
     /** The identity provider's JWKS, issuer and client ids: the functions that authenticate JWTs need them. */

@@ -150,11 +150,12 @@ class ResourceManifestTest {
     void missingStateMachines_namesEachReferenceWithoutADefinition() {
         ResourceManifest manifest = SkyloomResources.manifest();
 
-        assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse")
+        assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse", "swarm")
                 .containsEntry("agent-step", "function api environment SKYLOOM_STATE_MACHINE_AGENT_STEP")
+                .containsEntry("swarm", "function swarm-scheduler grant")
                 .containsEntry("pulse", "schedule group pulses target");
         assertThat(manifest.missingStateMachines(List.of(new StateMachineSpec("agent-step", "{}"),
-                new StateMachineSpec("pulse", "{}")))).isEmpty();
+                new StateMachineSpec("pulse", "{}"), new StateMachineSpec("swarm", "{}")))).isEmpty();
     }
 
     @Test
@@ -162,5 +163,99 @@ class ResourceManifestTest {
         assertThat(DefinitionSubstitutions.key(ResourceKind.EVENT_BUS, "bus")).isEqualTo("EventBusName");
         assertThat(DefinitionSubstitutions.key(ResourceKind.STATE_MACHINE, "agent-step"))
                 .isEqualTo("StateMachineArn_agent_step");
+    }
+
+    @Test
+    void manifest_declaresThePipelinesRole_andTheApisPipelineGrants() {
+        ResourceManifest manifest = SkyloomResources.manifest();
+        RoleSpec role = manifest.role(SkyloomResources.ROLE_PIPELINES);
+
+        assertThat(role.stateMachines()).isEqualTo("pipeline-*");
+        assertThat(role.grants()).startsWith(Grant.runAndWait("agent-step"), Grant.runAndWait("swarm"),
+                Grant.putEvents("bus"));
+        assertThat(role.grants().subList(3, role.grants().size())).containsExactlyElementsOf(
+                manifest.pipelineCallableFunctions().stream().map(f -> Grant.invoke(f.name())).toList());
+        FunctionSpec api = manifest.function(SkyloomResources.FUNCTION_API);
+        assertThat(api.environment()).containsEntry(SkyloomResources.ENV_PIPELINE_ROLE_ARN,
+                EnvValue.roleArn(SkyloomResources.ROLE_PIPELINES));
+        assertThat(api.grants()).contains(Grant.deployStateMachines("pipeline-*"), Grant.answerTasks("pipeline-*"),
+                Grant.passRole("pipelines"));
+        assertThat(manifest.function(SkyloomResources.FUNCTION_SWARM_SCHEDULER).grants())
+                .contains(Grant.answerTasks("swarm"));
+        assertThat(manifest.stateMachineFamilies()).containsExactly("pipeline-");
+    }
+
+    @Test
+    void pipelinesRole_invokesExactlyTheFunctionsDeclaredCallableFromPipelines() {
+        FunctionSpec builtin = new FunctionSpec("http-request", "", "a.Http", 512, 30, 0, Map.of(), List.of())
+                .callableFromPipelines();
+        FunctionSpec internal = new FunctionSpec("internal", "", "a.Internal", 512, 30, 0, Map.of(), List.of());
+
+        RoleSpec role = SkyloomResources.pipelinesRole(List.of(internal, builtin));
+
+        assertThat(builtin.pipelineCallable()).isTrue();
+        assertThat(internal.pipelineCallable()).isFalse();
+        assertThat(role.grants()).filteredOn(g -> g.kind() == ResourceKind.FUNCTION)
+                .containsExactly(Grant.invoke("http-request"));
+    }
+
+    @Test
+    void withEnvironment_addsAVariable_butNeverReplacesOne() {
+        FunctionSpec fn = new FunctionSpec("fn", "", "a.B", 512, 30, 0, Map.of("A", EnvValue.literal("1")), List.of())
+                .callableFromPipelines();
+
+        FunctionSpec with = fn.withEnvironment("B", EnvValue.roleArn("r"));
+
+        assertThat(with.environment()).containsOnlyKeys("A", "B");
+        assertThat(with.pipelineCallable()).isTrue();
+        assertThatThrownBy(() -> fn.withEnvironment("A", EnvValue.literal("2")))
+                .hasMessageContaining("already has the environment variable A");
+    }
+
+    @Test
+    void grant_shouldKeepFamilies_toTheAccessesThatMakeSenseForThem() {
+        assertThat(Grant.deployStateMachines("pipeline-*").familyPrefix()).isEqualTo("pipeline-");
+        assertThat(Grant.answerTasks("swarm").family()).isFalse();
+        assertThatThrownBy(() -> Grant.deployStateMachines("agent-step"))
+                .hasMessageContaining("DEPLOY applies to a family of state machines");
+        assertThatThrownBy(() -> Grant.runStateMachine("pipeline-*"))
+                .hasMessageContaining("only [");
+        assertThatThrownBy(() -> new Grant(ResourceKind.TABLE, "main-*", Grant.Access.READ))
+                .hasMessageContaining("names a family of state machines");
+        assertThatThrownBy(() -> new Grant(ResourceKind.ROLE, "pipelines", Grant.Access.INVOKE))
+                .hasMessageContaining("access INVOKE does not apply to a ROLE");
+    }
+
+    @Test
+    void roleSpec_shouldReject_grantsAStateMachineRoleCannotUse_andANonFamily() {
+        assertThatThrownBy(() -> new RoleSpec("r", "", "pipeline-*", List.of(Grant.readWrite(ResourceKind.TABLE,
+                "main")))).hasMessageContaining("is not for a state machine role");
+        assertThatThrownBy(() -> new RoleSpec("r", "", "pipeline-*", List.of(Grant.invokeModels())))
+                .hasMessageContaining("is not for a state machine role");
+        assertThatThrownBy(() -> new RoleSpec("r", "", "pipeline", List.of()))
+                .hasMessageContaining("must name a family of state machines");
+    }
+
+    @Test
+    void constructor_shouldReject_whenARoleIsUndeclared_orARoleGrantNamesAnUndeclaredFunction() {
+        FunctionSpec passes = new FunctionSpec("fn", "", "a.B", 512, 30, 0,
+                Map.of("ROLE", EnvValue.roleArn("nope")), List.of());
+        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(), List.of(), List.of(passes)))
+                .hasMessage("function fn environment ROLE refers to role 'nope', which is not declared; declared "
+                        + "roles: []");
+        RoleSpec role = new RoleSpec("pipelines", "", "pipeline-*", List.of(Grant.invoke("ghost")));
+        assertThatThrownBy(() -> new ResourceManifest(List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(role)))
+                .hasMessage("role pipelines grant refers to function 'ghost', which is not declared; declared "
+                        + "functions: []");
+    }
+
+    @Test
+    void requireOutsideFamilies_refusesAStateMachineFileNamedIntoAFamily() {
+        ResourceManifest manifest = SkyloomResources.manifest();
+
+        manifest.requireOutsideFamilies(List.of(new StateMachineSpec("swarm", "{}")));
+        assertThatThrownBy(() -> manifest.requireOutsideFamilies(List.of(new StateMachineSpec("pipeline-x", "{}"))))
+                .hasMessageContaining("pipeline-x.asl.json is named like the state machines the platform creates");
     }
 }

@@ -19,7 +19,8 @@ import software.constructs.IConstruct;
  * Least-privilege IAM statements for the manifest's access levels: every action is named (no {@code *} and no
  * {@code s3:Get*}-style patterns) and every resource is the declared table, index, bucket, queue, function alias or
  * key. Wildcards appear only where the resource is created at run time: S3 object keys ({@code <bucket ARN>/*}),
- * executions of a named state machine ({@code execution:<name>:*}), and the Bedrock models and inference profiles of
+ * executions of a named state machine ({@code execution:<name>:*}), a family of state machines the platform creates
+ * ({@code stateMachine:skyloom-<stage>-pipeline-*} and their executions), and the Bedrock models and inference profiles of
  * the region ({@code foundation-model/*}, {@code inference-profile/*}).
  */
 public final class AccessPolicies {
@@ -38,6 +39,19 @@ public final class AccessPolicies {
     static final List<String> STATE_MACHINE_START = List.of("states:StartExecution");
     static final List<String> EXECUTION_CONTROL = List.of("states:DescribeExecution", "states:RedriveExecution",
             "states:StopExecution");
+    static final List<String> EXECUTION_WAIT = List.of("states:DescribeExecution", "states:StopExecution");
+    /** What Step Functions needs to learn that a {@code .sync} child execution ended: its managed rule. */
+    static final List<String> SYNC_RULE_ACTIONS = List.of("events:DescribeRule", "events:PutRule",
+            "events:PutTargets");
+    /** Creating or updating with {@code publish=true} also needs PublishStateMachineVersion. */
+    static final List<String> FAMILY_DEPLOY = List.of("states:CreateStateMachine", "states:DeleteStateMachine",
+            "states:PublishStateMachineVersion", "states:StartExecution", "states:UpdateStateMachine");
+    static final List<String> FAMILY_EXECUTIONS = List.of("states:DescribeExecution", "states:GetExecutionHistory",
+            "states:RedriveExecution", "states:StopExecution");
+    static final List<String> TASK_ANSWER = List.of("states:SendTaskFailure", "states:SendTaskSuccess");
+    static final List<String> ROLE_PASS = List.of("iam:PassRole");
+    /** The service a {@link Grant.Access#PASS} grant may hand roles to. */
+    static final String STATES_SERVICE = "states.amazonaws.com";
     /** Bedrock authorizes Converse with InvokeModel and ConverseStream with InvokeModelWithResponseStream. */
     static final List<String> MODEL_INVOKE = List.of("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream");
     static final List<String> KEY_DECRYPT = List.of("kms:Decrypt", "kms:DescribeKey");
@@ -82,11 +96,12 @@ public final class AccessPolicies {
                         List.of(resources.functionAliasArn(scope, grant.name()))));
                 case EVENT_BUS -> statements.add(allow(EVENTS_PUT,
                         List.of(resources.eventBus(grant.name()).getEventBusArn())));
-                case STATE_MACHINE -> {
-                    statements.add(allow(STATE_MACHINE_START,
-                            List.of(resources.stateMachineArn(scope, grant.name()))));
-                    statements.add(allow(EXECUTION_CONTROL, List.of(resources.executionsArn(scope, grant.name()))));
-                }
+                case STATE_MACHINE -> statements.addAll(stateMachineStatements(scope, grant, resources));
+                case ROLE -> statements.add(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(ROLE_PASS)
+                        .resources(List.of(resources.roleArn(scope, grant.name())))
+                        .conditions(Map.of("StringEquals", Map.of("iam:PassedToService", STATES_SERVICE)))
+                        .build());
                 case MODEL -> statements.add(allow(MODEL_INVOKE, modelResources(scope)));
             }
         }
@@ -98,6 +113,36 @@ public final class AccessPolicies {
                     .build());
         }
         return statements;
+    }
+
+    private static List<PolicyStatement> stateMachineStatements(IConstruct scope, Grant grant,
+                                                                DeployedResources resources) {
+        if (grant.family()) {
+            String machines = resources.stateMachineFamilyArn(scope, grant.familyPrefix());
+            return switch (grant.access()) {
+                case DEPLOY -> List.of(allow(FAMILY_DEPLOY, List.of(machines)),
+                        allow(FAMILY_EXECUTIONS, List.of(resources.familyExecutionsArn(scope, grant.familyPrefix()))));
+                case ANSWER_TASKS -> List.of(allow(TASK_ANSWER, List.of(machines)));
+                default -> throw new IllegalArgumentException("no policy for " + grant);
+            };
+        }
+        String machine = resources.stateMachineArn(scope, grant.name());
+        String executions = resources.executionsArn(scope, grant.name());
+        return switch (grant.access()) {
+            case RUN -> List.of(allow(STATE_MACHINE_START, List.of(machine)),
+                    allow(EXECUTION_CONTROL, List.of(executions)));
+            case RUN_SYNC -> List.of(allow(STATE_MACHINE_START, List.of(machine)),
+                    allow(EXECUTION_WAIT, List.of(executions)),
+                    allow(SYNC_RULE_ACTIONS, List.of(syncRuleArn(scope))));
+            case ANSWER_TASKS -> List.of(allow(TASK_ANSWER, List.of(machine)));
+            default -> throw new IllegalArgumentException("no policy for " + grant);
+        };
+    }
+
+    /** The rule Step Functions manages in the account to learn when {@code .sync} child executions end. */
+    static String syncRuleArn(IConstruct scope) {
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("events").resource("rule")
+                .resourceName(Placeholders.SYNC_RULE).build());
     }
 
     /**

@@ -64,6 +64,31 @@ public record DeployedResources(ResourceManifest manifest, Naming naming, Map<St
                 .resourceName(naming.physical(stateMachine) + ":*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
     }
 
+    /**
+     * The ARN pattern of a family of state machines created at run time ({@code pipeline-} →
+     * {@code ...:stateMachine:skyloom-<stage>-pipeline-*}); it also covers their published versions.
+     */
+    public String stateMachineFamilyArn(software.constructs.IConstruct scope, String prefix) {
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("states").resource("stateMachine")
+                .resourceName(naming.physical(prefix) + "*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
+    }
+
+    /** The ARN pattern of every execution of a family: {@code ...:execution:skyloom-<stage>-pipeline-*:*}. */
+    public String familyExecutionsArn(software.constructs.IConstruct scope, String prefix) {
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("states").resource("execution")
+                .resourceName(naming.physical(prefix) + "*:*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build());
+    }
+
+    /**
+     * The ARN of a declared execution role ({@code skyloom-<stage>-<name>}), built from its physical name so that
+     * functions may refer to it in any order.
+     */
+    public String roleArn(software.constructs.IConstruct scope, String role) {
+        manifest.role(role);
+        return Stack.of(scope).formatArn(ArnComponents.builder().service("iam").region("").resource("role")
+                .resourceName(naming.physical(role)).arnFormat(ArnFormat.SLASH_RESOURCE_NAME).build());
+    }
+
     /** The physical name a caller invokes a function by: {@code skyloom-<stage>-<name>:live}. */
     public String functionInvokeName(String function) {
         manifest.function(function);

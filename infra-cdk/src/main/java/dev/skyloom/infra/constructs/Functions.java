@@ -102,9 +102,14 @@ public final class Functions extends Construct {
                             + "S3 object actions name '<bucket ARN>/*' because run workspaces are keyed at run time; "
                             + "executions of a named state machine ('execution:<name>:*') are created per run; Bedrock "
                             + "grants name the region's 'foundation-model/*' and 'inference-profile/*' because the "
-                            + "model is chosen per agent at run time.",
+                            + "model is chosen per agent at run time; pipelines' state machines are created per "
+                            + "pipeline at run time under one name prefix ('stateMachine:<prefix>-*' and their "
+                            + "executions 'execution:<prefix>-*:*').",
                     List.<Object>of("Resource::*", RegexAppliesTo.builder().regex("/^Resource::.*\\/\\*$/g").build(),
-                            RegexAppliesTo.builder().regex("/^Resource::.*:execution:[^:*]+:\\*$/g").build()));
+                            RegexAppliesTo.builder().regex("/^Resource::.*:execution:[^:*]+:\\*$/g").build(),
+                            RegexAppliesTo.builder().regex("/^Resource::.*:stateMachine:[a-z0-9-]+-\\*$/g").build(),
+                            RegexAppliesTo.builder().regex("/^Resource::.*:execution:[a-z0-9-]+-\\*:\\*$/g")
+                                    .build()));
             Suppressions.suppress(function, "AwsSolutions-L1",
                     "Skyloom targets Java 21 (maven release 21) and java21 is a supported Lambda runtime; "
                             + "moving to java25 is a deliberate platform upgrade, not a deploy-time choice.");
@@ -145,6 +150,7 @@ public final class Functions extends Construct {
                 case FUNCTION -> resources.functionInvokeName(ref.name());
                 case EVENT_BUS -> resources.eventBus(ref.name()).getEventBusName();
                 case STATE_MACHINE -> resources.stateMachineArn(this, ref.name());
+                case ROLE -> resources.roleArn(this, ref.name());
                 case MODEL -> throw new IllegalArgumentException("models are not environment values");
             };
         }));

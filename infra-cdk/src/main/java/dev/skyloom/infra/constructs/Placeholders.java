@@ -63,14 +63,11 @@ public final class Placeholders {
         for (StateMachineSpec machine : stateMachines) {
             String arn = resources.stateMachineArn(scope, machine.name());
             String executions = resources.executionsArn(scope, machine.name());
-            String syncRule = stack.formatArn(ArnComponents.builder().service("events").resource("rule")
-                    .resourceName(SYNC_RULE).build());
             catalog.put(DefinitionSubstitutions.stateMachineArn(machine.name()), new Placeholder(arn, List.of(
-                    new Placeholder.Permission(List.of("states:StartExecution"), List.of(arn)),
-                    new Placeholder.Permission(List.of("states:DescribeExecution", "states:StopExecution"),
-                            List.of(executions)),
-                    new Placeholder.Permission(List.of("events:DescribeRule", "events:PutRule", "events:PutTargets"),
-                            List.of(syncRule)))));
+                    new Placeholder.Permission(AccessPolicies.STATE_MACHINE_START, List.of(arn)),
+                    new Placeholder.Permission(AccessPolicies.EXECUTION_WAIT, List.of(executions)),
+                    new Placeholder.Permission(AccessPolicies.SYNC_RULE_ACTIONS,
+                            List.of(AccessPolicies.syncRuleArn(scope))))));
         }
         resources.eventBuses().forEach((name, bus) -> catalog.put(DefinitionSubstitutions.key(ResourceKind.EVENT_BUS,
                 name), new Placeholder(bus.getEventBusName(), List.of(new Placeholder.Permission(

@@ -1,5 +1,8 @@
 package dev.skyloom.infra.constructs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skyloom.manifest.DefinitionSubstitutions;
 import dev.skyloom.manifest.Naming;
 import dev.skyloom.manifest.StateMachineSpec;
@@ -11,7 +14,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
@@ -25,9 +31,13 @@ import software.constructs.Construct;
  * Every {@code statemachines/*.asl.json} as a STANDARD state machine: the definition inline
  * ({@code DefinitionBody.fromString}, no S3 asset) with its {@code ${...}} placeholders filled in by CloudFormation's
  * {@code DefinitionSubstitutions}, execution history logged at level ALL (with data) to its own log group, X-Ray
- * tracing, and a role that may use exactly the resources the definition names.
+ * tracing, and a role that may use exactly the resources the definition names. A definition with a distributed Map
+ * ({@code ProcessorConfig.Mode DISTRIBUTED}) runs its iterations as child executions of itself, so its role may also
+ * start its own executions and describe and stop them.
  */
 public final class Workflows extends Construct {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final Map<String, StateMachine> stateMachines = new LinkedHashMap<>();
 
     public Workflows(Construct scope, String id, WorkflowsProps props) {
@@ -67,6 +77,16 @@ public final class Workflows extends Construct {
                     machine.addToRolePolicy(permission.toStatement());
                 }
             }
+            if (hasDistributedMap(spec)) {
+                // built from the name, not referenced: a reference would make the role depend on its own machine
+                Stack stack = Stack.of(this);
+                machine.addToRolePolicy(AccessPolicies.allow(AccessPolicies.STATE_MACHINE_START, List.of(
+                        stack.formatArn(ArnComponents.builder().service("states").resource("stateMachine")
+                                .resourceName(name).arnFormat(ArnFormat.COLON_RESOURCE_NAME).build()))));
+                machine.addToRolePolicy(AccessPolicies.allow(AccessPolicies.EXECUTION_WAIT, List.of(
+                        stack.formatArn(ArnComponents.builder().service("states").resource("execution")
+                                .resourceName(name + ":*").arnFormat(ArnFormat.COLON_RESOURCE_NAME).build()))));
+            }
             Suppressions.suppress(machine, "AwsSolutions-IAM5",
                     "Log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray actions support no "
                             + "resource-level permissions (Resource *); S3 object keys and child executions of a "
@@ -75,6 +95,29 @@ public final class Workflows extends Construct {
                             RegexAppliesTo.builder().regex("/^Resource::.*:execution:.*:\\*$/g").build()));
             stateMachines.put(spec.name(), machine);
         }
+    }
+
+    /** Whether a definition has a Map state whose iterations run as child executions ({@code DISTRIBUTED}). */
+    public static boolean hasDistributedMap(StateMachineSpec spec) {
+        try {
+            return hasDistributedMap(JSON.readTree(spec.definition()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("state machine " + spec.name() + StateMachineSpec.SUFFIX
+                    + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static boolean hasDistributedMap(JsonNode node) {
+        if (node.isObject() && "DISTRIBUTED".equals(node.path("ItemProcessor").path("ProcessorConfig").path("Mode")
+                .asText())) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (hasDistributedMap(child)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** State machines by logical name, sorted. */

@@ -5,6 +5,7 @@ import dev.skyloom.infra.constructs.Api;
 import dev.skyloom.infra.constructs.Data;
 import dev.skyloom.infra.constructs.DeployedResources;
 import dev.skyloom.infra.constructs.EventSources;
+import dev.skyloom.infra.constructs.ExecutionRoles;
 import dev.skyloom.infra.constructs.Functions;
 import dev.skyloom.infra.constructs.Identity;
 import dev.skyloom.infra.constructs.Messaging;
@@ -44,6 +45,7 @@ public final class PlatformStack extends Stack {
     private final Functions functions;
     private final EventSources eventSources;
     private final Workflows workflows;
+    private final ExecutionRoles executionRoles;
     private final Rules rules;
     private final Scheduling scheduling;
     private final Api api;
@@ -61,6 +63,7 @@ public final class PlatformStack extends Stack {
                 new LinkedHashMap<String, ITable>(data.tables()), new LinkedHashMap<String, IBucket>(data.buckets()),
                 new LinkedHashMap<String, IQueue>(messaging.queues()),
                 new LinkedHashMap<String, IEventBus>(messaging.eventBuses()), data.dataKey());
+        manifest.requireOutsideFamilies(stateMachines);
         manifest.missingStateMachines(stateMachines).forEach((name, where) -> Annotations.of(this).addWarningV2(
                 "skyloom:missingStateMachine:" + name, where + " refers to state machine '" + name + "', which has "
                         + "no definition statemachines/" + name + StateMachineSpec.SUFFIX + "; its ARN is used anyway"));
@@ -82,6 +85,8 @@ public final class PlatformStack extends Stack {
                 .naming(naming)
                 .placeholders(Placeholders.catalog(this, resources, stateMachines))
                 .build());
+
+        executionRoles = new ExecutionRoles(this, "ExecutionRoles", resources);
 
         rules = new Rules(this, "Rules", Rules.RulesProps.builder()
                 .resources(resources)
@@ -141,6 +146,11 @@ public final class PlatformStack extends Stack {
 
     public Workflows workflows() {
         return workflows;
+    }
+
+    /** The execution roles of state machines created at run time (pipelines'). */
+    public ExecutionRoles executionRoles() {
+        return executionRoles;
     }
 
     public Rules rules() {

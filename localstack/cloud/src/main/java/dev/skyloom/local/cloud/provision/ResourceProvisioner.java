@@ -104,6 +104,7 @@ public final class ResourceProvisioner {
 
     public Provisioned provision(ResourceManifest manifest, Path functionsCode, List<StateMachineSpec> stateMachineSpecs,
                                  StateMachineDeployer deployer) {
+        manifest.requireOutsideFamilies(stateMachineSpecs);
         manifest.missingStateMachines(stateMachineSpecs).forEach((name, where) -> LOG.warn(
                 "state machine has no definition name={} referredToBy=\"{}\" (its ARN is used anyway)", name, where));
         Map<String, String> tables = new LinkedHashMap<>();
@@ -128,9 +129,14 @@ public final class ResourceProvisioner {
         stateMachineSpecs.forEach(spec -> stateMachineArns.put(spec.name(), deployer.arnOf(naming.physical(spec.name()))));
         manifest.missingStateMachines(stateMachineSpecs).keySet().forEach(name -> stateMachineArns.put(name,
                 deployer.arnOf(naming.physical(name))));
+        // execution roles (pipelines'): no IAM locally, so nothing is created; the ARN is the same shape as on AWS
+        // and the local Step Functions engine accepts any role
+        Map<String, String> roles = new LinkedHashMap<>();
+        manifest.roles().forEach(role -> roles.put(role.name(),
+                "arn:aws:iam::000000000000:role/" + naming.physical(role.name())));
         Map<ResourceKind, Map<String, String>> values = Map.of(ResourceKind.TABLE, tables, ResourceKind.QUEUE, queues,
                 ResourceKind.BUCKET, buckets, ResourceKind.EVENT_BUS, buses,
-                ResourceKind.STATE_MACHINE, stateMachineArns);
+                ResourceKind.STATE_MACHINE, stateMachineArns, ResourceKind.ROLE, roles);
         Map<String, String> functions = new LinkedHashMap<>();
         for (FunctionSpec function : manifest.functions()) {
             functions.put(function.name(), function(function, functionsCode, values));

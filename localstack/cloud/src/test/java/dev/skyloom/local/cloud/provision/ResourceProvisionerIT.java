@@ -9,9 +9,11 @@ import dev.skyloom.local.cloud.SdkClientsForTests;
 import dev.skyloom.local.cloud.sfn.EngineStateMachineDeployer;
 import dev.skyloom.manifest.EnvValue;
 import dev.skyloom.manifest.EventBusSpec;
+import dev.skyloom.manifest.RoleSpec;
 import dev.skyloom.manifest.RuleSpec;
 import dev.skyloom.manifest.ScheduleGroupSpec;
 import dev.skyloom.manifest.FunctionSpec;
+import dev.skyloom.manifest.Grant;
 import dev.skyloom.manifest.IndexSpec;
 import dev.skyloom.manifest.Key;
 import dev.skyloom.manifest.Naming;
@@ -60,7 +62,8 @@ class ResourceProvisionerIT {
                 List.of(new QueueSpec("work", "", 30, 3600, 3)), List.of(),
                 List.of(new FunctionSpec("greet", "", "dev.skyloom.local.cloud.testfunctions.GreetingHandler", 256, 10, 0,
                         Map.of("TABLE", EnvValue.tableName("items"), "KEY", EnvValue.generatedKey("test"),
-                                "BUS", EnvValue.eventBusName("bus"), "FLOW", EnvValue.stateMachineArn("flow")),
+                                "BUS", EnvValue.eventBusName("bus"), "FLOW", EnvValue.stateMachineArn("flow"),
+                                "ROLE", EnvValue.roleArn("runner")),
                         List.of())),
                 List.of(new EventBusSpec("bus", "")),
                 List.of(new RuleSpec("work-in", "", "bus", "{\"source\":[{\"prefix\":\"skyloom.\"}]}",
@@ -68,7 +71,8 @@ class ResourceProvisionerIT {
                         new RuleSpec("audit", "", "bus", "{\"source\":[\"audit.only\"]}",
                                 List.of(RuleSpec.Target.function("greet"), RuleSpec.Target.stateMachine("flow")),
                                 "work")),
-                List.of(new ScheduleGroupSpec("pulses", "", List.of("flow"))));
+                List.of(new ScheduleGroupSpec("pulses", "", List.of("flow"))), List.of(),
+                List.of(new RoleSpec("runner", "", "job-*", List.of(Grant.runAndWait("flow")))));
     }
 
     private static ResourceProvisioner.Provisioned provision(String definition) throws Exception {
@@ -104,7 +108,9 @@ class ResourceProvisionerIT {
         assertThat(first.stateMachines()).containsEntry("flow",
                 "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
         assertThat(cloud.lambda().get("skyloom-greet").environment()).containsEntry("BUS", "skyloom-bus")
-                .containsEntry("FLOW", "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow");
+                .containsEntry("FLOW", "arn:aws:states:us-east-1:000000000000:stateMachine:skyloom-flow")
+                // no IAM locally: the role's ARN has the AWS shape, and nothing is created
+                .containsEntry("ROLE", "arn:aws:iam::000000000000:role/skyloom-runner");
         assertThat(first.eventBuses()).containsEntry("bus", "skyloom-bus");
         assertThat(first.scheduleGroups()).containsEntry("pulses", "skyloom-pulses");
         assertThat(first.rules()).containsEntry("work-in",
