@@ -195,22 +195,26 @@ class FunctionsTest {
     }
 
     @Test
-    void api_mayStartDescribeStopAndRedrive_theAgentStepWorkflow() {
+    void api_mayStartDescribeStopRedriveAndAnswer_theAgentStepWorkflow() {
         String machine = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:stateMachine:"
                 + SynthesizedApp.PREFIX + "agent-step";
         String executions = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:"
                 + SynthesizedApp.PREFIX + "agent-step:*";
-        Map<String, List<String>> byResource = new java.util.TreeMap<>();
+        Map<String, java.util.SortedSet<String>> actions = new java.util.TreeMap<>();
         for (Templates.Statement s : statementsOf("api")) {
             if (s.actions().stream().anyMatch(a -> a.startsWith("states:"))) {
-                s.resources().forEach(r -> byResource.put(Templates.render(r, app.data),
-                        s.actions().stream().sorted().toList()));
+                s.resources().forEach(r -> actions.computeIfAbsent(Templates.render(r, app.data),
+                        k -> new java.util.TreeSet<>()).addAll(s.actions()));
             }
         }
+        Map<String, List<String>> byResource = new java.util.TreeMap<>();
+        actions.forEach((r, a) -> byResource.put(r, List.copyOf(a)));
         // the pipelines' state machines are checked in PipelinesIamTest
+        // the history and the task answers serve the tool-approvals API (decision 0502)
         assertThat(byResource).containsEntry(executions, List.of("states:DescribeExecution",
-                "states:RedriveExecution", "states:StopExecution"))
-                .containsEntry(machine, List.of("states:StartExecution"));
+                "states:GetExecutionHistory", "states:RedriveExecution", "states:StopExecution"))
+                .containsEntry(machine, List.of("states:SendTaskFailure", "states:SendTaskSuccess",
+                        "states:StartExecution"));
         assertThat(byResource.keySet()).allMatch(r -> r.equals(machine) || r.equals(executions)
                 || r.contains(":" + SynthesizedApp.PREFIX + "pipeline-*"));
     }

@@ -73,9 +73,10 @@ class PipelinesIamTest {
                         "states:SendTaskFailure", "states:SendTaskSuccess"),
                 PIPELINE_EXECUTIONS, Set.of("states:DescribeExecution", "states:GetExecutionHistory",
                         "states:RedriveExecution", "states:StopExecution"),
-                STATES + "stateMachine:" + SynthesizedApp.PREFIX + "agent-step", Set.of("states:StartExecution"),
+                STATES + "stateMachine:" + SynthesizedApp.PREFIX + "agent-step", Set.of("states:StartExecution",
+                        "states:SendTaskFailure", "states:SendTaskSuccess"),
                 STATES + "execution:" + SynthesizedApp.PREFIX + "agent-step:*", Set.of("states:DescribeExecution",
-                        "states:RedriveExecution", "states:StopExecution")));
+                        "states:GetExecutionHistory", "states:RedriveExecution", "states:StopExecution")));
     }
 
     @Test

@@ -61,7 +61,7 @@ public record Grant(ResourceKind kind, String name, Access access) {
         return new Grant(ResourceKind.EVENT_BUS, bus, Access.PUT_EVENTS);
     }
 
-    /** Start, describe, stop and redrive executions of a state machine. */
+    /** Start executions of a state machine; describe, stop, redrive and read the history of its executions. */
     public static Grant runStateMachine(String stateMachine) {
         return new Grant(ResourceKind.STATE_MACHINE, stateMachine, Access.RUN);
     }

@@ -126,6 +126,8 @@ public final class SkyloomResources {
                         Grant.read(ResourceKind.BUCKET, "artifacts"),
                         Grant.putEvents(EVENT_BUS),
                         Grant.runStateMachine(STATE_MACHINE_AGENT_STEP),
+                        // agents' dangerous tool calls wait on a task token that the approvals API answers (0502)
+                        Grant.answerTasks(STATE_MACHINE_AGENT_STEP),
                         // pipelines (decision 0501): deploy their state machines as the pipelines role, run them,
                         // answer their approvals
                         Grant.deployStateMachines(STATE_MACHINE_FAMILY_PIPELINES),

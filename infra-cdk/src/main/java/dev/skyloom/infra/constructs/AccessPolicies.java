@@ -37,8 +37,8 @@ public final class AccessPolicies {
     static final List<String> FUNCTION_INVOKE = List.of("lambda:InvokeFunction");
     static final List<String> EVENTS_PUT = List.of("events:PutEvents");
     static final List<String> STATE_MACHINE_START = List.of("states:StartExecution");
-    static final List<String> EXECUTION_CONTROL = List.of("states:DescribeExecution", "states:RedriveExecution",
-            "states:StopExecution");
+    static final List<String> EXECUTION_CONTROL = List.of("states:DescribeExecution", "states:GetExecutionHistory",
+            "states:RedriveExecution", "states:StopExecution");
     static final List<String> EXECUTION_WAIT = List.of("states:DescribeExecution", "states:StopExecution");
     /** What Step Functions needs to learn that a {@code .sync} child execution ended: its managed rule. */
     static final List<String> SYNC_RULE_ACTIONS = List.of("events:DescribeRule", "events:PutRule",
