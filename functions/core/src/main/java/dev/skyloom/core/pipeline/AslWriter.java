@@ -552,7 +552,8 @@ final class AslWriter {
      * input its Init accepts: {@code {tenantId, swarmId, runId, stepId, projectId, scenario, swarm: {tasks: [{key,
      * title, prompt, agentId, dependencies, timeoutSeconds, model}], maxConcurrent, failurePolicy,
      * globalTimeoutSeconds, budget}}}, agents resolved at compile time. The swarm id is the run's id, the step's and
-     * the start's milliseconds, so going back to the step starts a new swarm. Its output is the swarm's summary.
+     * the milliseconds the state was entered (the context object's {@code State.EnteredTime}: the same for a
+     * re-evaluation of the same entry, new when the run goes back to the step, so that starts a new swarm). Its output is the swarm's summary.
      */
     private ObjectNode swarm(Step step) {
         dev.skyloom.core.swarm.SwarmSpec spec = resolved.swarms().get(step.id());
@@ -563,7 +564,8 @@ final class AslWriter {
         arguments.put("StateMachineArn", target.swarmArn());
         ObjectNode input = arguments.putObject("Input");
         input.put("tenantId", jsonata("$run.tenantId"));
-        input.put("swarmId", jsonata("$run.runId & " + quote("-" + step.id() + "-") + " & $string($millis())"));
+        input.put("swarmId", jsonata("$run.runId & " + quote("-" + step.id() + "-")
+                + " & $string($toMillis($states.context.State.EnteredTime))"));
         input.put("runId", jsonata("$run.runId"));
         input.put("stepId", step.id());
         input.put("projectId", jsonata("$run.projectId"));
