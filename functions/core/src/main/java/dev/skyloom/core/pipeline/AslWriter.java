@@ -573,7 +573,9 @@ final class AslWriter {
         input.put("scenario", jsonata("$exists(" + scenarios + ") ? " + scenarios + " : $run.scenario"));
         ObjectNode swarm = input.putObject("swarm");
         ArrayNode tasks = swarm.putArray("tasks");
-        for (dev.skyloom.core.swarm.SwarmTask task : spec.tasks()) {
+        JsonNode given = step.swarm().path("tasks");
+        for (int i = 0; i < spec.tasks().size(); i++) {
+            dev.skyloom.core.swarm.SwarmTask task = spec.tasks().get(i);
             ObjectNode t = tasks.addObject();
             t.put("key", task.key());
             t.put("title", literal(task.title()));
@@ -582,27 +584,44 @@ final class AslWriter {
             ArrayNode dependencies = t.putArray("dependencies");
             task.dependencies().forEach(dependencies::add);
             t.put("timeoutSeconds", task.timeoutSeconds());
-            if (task.model() != null) {
-                t.put("model", literal(task.model()));
-            }
+            // what else the validator accepted (a task's model, ...) goes to the swarm as written
+            given.get(i).properties().forEach(e -> {
+                if (!t.has(e.getKey()) && !e.getKey().equals("agent")) {
+                    t.set(e.getKey(), literalValue(e.getValue()));
+                }
+            });
         }
         swarm.put("maxConcurrent", spec.maxConcurrent());
         swarm.put("failurePolicy", spec.failurePolicy().wire());
         swarm.put("globalTimeoutSeconds", spec.globalTimeoutSeconds());
-        if (spec.budget() != null) {
-            ObjectNode budget = swarm.putObject("budget");
-            if (spec.budget().maxDollars() != null) {
-                budget.put("maxDollars", spec.budget().maxDollars());
+        step.swarm().properties().forEach(e -> {
+            if (!swarm.has(e.getKey())) {
+                swarm.set(e.getKey(), literalValue(e.getValue()));
             }
-            if (spec.budget().maxTokens() != null) {
-                budget.put("maxTokens", spec.budget().maxTokens());
-            }
-        }
+        });
         timeout(state, step.timeoutSeconds());
         state.set("Assign", NODES.objectNode().put("steps", jsonata("$merge([$steps, {" + quote(step.id())
                 + ": ($o := $states.result.Output; {'output': $o, 'outputs': $o, 'result': $o.status, 'text': "
                 + "$o.summaryText})}])")));
         return state;
+    }
+
+    /** A value written as given: strings that would read as JSONata ({@code {% ... %}}) are quoted. */
+    private static JsonNode literalValue(JsonNode node) {
+        if (node.isTextual()) {
+            return NODES.textNode(literal(node.asText()));
+        }
+        if (node.isObject()) {
+            ObjectNode object = NODES.objectNode();
+            node.properties().forEach(e -> object.set(e.getKey(), literalValue(e.getValue())));
+            return object;
+        }
+        if (node.isArray()) {
+            ArrayNode array = NODES.arrayNode();
+            node.forEach(item -> array.add(literalValue(item)));
+            return array;
+        }
+        return node;
     }
 
     /** A task's prompt: literal, or a JSONata string of the pipeline's templates that keeps {@code {{deps.*}}}. */

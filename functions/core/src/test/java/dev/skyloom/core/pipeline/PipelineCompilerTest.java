@@ -85,7 +85,7 @@ class PipelineCompilerTest {
                       failurePolicy: fail-fast
                       budget: {maxDollars: 2}
                       tasks:
-                        - {key: a, prompt: "Do {{steps.plan.output}}", agent: helper}
+                        - {key: a, prompt: "Do {{steps.plan.output}}", agent: helper, model: "{% $x %}"}
                         - {key: b, prompt: "Then {{deps.a.text}} for {{run.input.goal}}", agent: writer,
                            dependencies: [a], timeoutSeconds: 60}
                 """);
@@ -101,6 +101,9 @@ class PipelineCompilerTest {
         JsonNode a = swarm.path("tasks").get(0);
         assertThat(a.path("agentId").asText()).startsWith("agt_").isNotEqualTo("agt_00000000000000a5");
         assertThat(a.path("prompt").asText()).isEqualTo("{% ('Do ' & $steps.plan.output) %}");
+        assertThat(a.path("model").asText()).as("a literal that reads as JSONata is quoted")
+                .isEqualTo("{% '{\\u0025 $x \\u0025}' %}");
+        assertThat(a.has("agent")).isFalse();
         JsonNode b = swarm.path("tasks").get(1);
         assertThat(b.path("agentId").asText()).isEqualTo("agt_00000000000000a5");
         assertThat(b.path("prompt").asText())
