@@ -85,7 +85,8 @@ class PipelineCompilerTest {
                       failurePolicy: fail-fast
                       budget: {maxDollars: 2}
                       tasks:
-                        - {key: a, prompt: "Do {{steps.plan.output}}", agent: helper, model: "{% $x %}"}
+                        - {key: a, title: "{% $x %}", prompt: "Do {{steps.plan.output}}", agent: helper,
+                           model: skyloom.local}
                         - {key: b, prompt: "Then {{deps.a.text}} for {{run.input.goal}}", agent: writer,
                            dependencies: [a], timeoutSeconds: 60}
                 """);
@@ -101,8 +102,10 @@ class PipelineCompilerTest {
         JsonNode a = swarm.path("tasks").get(0);
         assertThat(a.path("agentId").asText()).startsWith("agt_").isNotEqualTo("agt_00000000000000a5");
         assertThat(a.path("prompt").asText()).isEqualTo("{% ('Do ' & $steps.plan.output) %}");
-        assertThat(a.path("model").asText()).as("a literal that reads as JSONata is quoted")
+        assertThat(a.path("title").asText()).as("a literal that reads as JSONata is quoted")
                 .isEqualTo("{% '{\\u0025 $x \\u0025}' %}");
+        assertThat(a.path("model").asText()).as("what else the validator accepts goes as written")
+                .isEqualTo("skyloom.local");
         assertThat(a.has("agent")).isFalse();
         JsonNode b = swarm.path("tasks").get(1);
         assertThat(b.path("agentId").asText()).isEqualTo("agt_00000000000000a5");
