@@ -31,8 +31,8 @@ import java.util.Optional;
  *       fails the step, so {@code maxRetries} retries it.</li>
  *   <li>{@code json_transform}: a JSONPath {@code parameters.expression} (Jayway JsonPath: {@code $.a.b},
  *       {@code $.items[*].id}, filters {@code $.items[?(@.open == true)]}; {@code [?(@.open)]} only tests
- *       that the field exists) evaluated on {@code input} (JSON, or a string
- *       holding JSON — a template renders to a string). Answers the selected value: a definite path its value (or
+ *       that the field exists) evaluated on {@code parameters.document}, else the step's
+ *       {@code input} (JSON, or a string holding JSON); no document (null or absent) answers null. Answers the selected value: a definite path its value (or
  *       null when absent), an indefinite one the list of matches.</li>
  * </ul>
  */
@@ -109,13 +109,13 @@ public final class BuiltInFunctions {
         List<String> unknown = new ArrayList<>();
         for (Iterator<String> names = parameters.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!name.equals("expression")) {
+            if (!name.equals("expression") && !name.equals("document")) {
                 unknown.add(name);
             }
         }
         if (!unknown.isEmpty()) {
             throw new BuiltInFunctionException("json_transform: unknown parameters " + unknown
-                    + "; the only parameter is expression");
+                    + "; the parameters are expression and document (or the step's input)");
         }
         JsonNode expressionNode = parameters.get("expression");
         if (expressionNode == null || !expressionNode.isTextual() || !expressionNode.asText().startsWith("$")
@@ -124,16 +124,16 @@ public final class BuiltInFunctions {
                     + "most " + MAX_EXPRESSION_CHARS + " characters starting with $ (such as $.items[*].id), was "
                     + (expressionNode == null ? "missing" : abbreviate(expressionNode.toString(), 100)));
         }
-        if (input == null || input.isNull() || input.isMissingNode()) {
-            throw new BuiltInFunctionException("json_transform needs an input: the JSON to select from (such as "
-                    + "input: \"{{steps.fetch.outputs.json}}\")");
+        JsonNode given = parameters.has("document") ? parameters.get("document") : input;
+        if (given == null || given.isNull() || given.isMissingNode()) {
+            return NullNode.getInstance(); // nothing to select from (an earlier step without structured output)
         }
-        JsonNode document = input;
-        if (input.isTextual()) {
-            document = parse(input.asText());
+        JsonNode document = given;
+        if (given.isTextual()) {
+            document = parse(given.asText());
             if (document == null) {
-                throw new BuiltInFunctionException("json_transform: the input is text that is not JSON ("
-                        + abbreviate(input.asText(), 100) + "); give it JSON, such as {{steps.fetch.outputs.json}}");
+                throw new BuiltInFunctionException("json_transform: the document is text that is not JSON ("
+                        + abbreviate(given.asText(), 100) + "); give it JSON, such as {{steps.fetch.outputs.json}}");
             }
         }
         JsonPath path;

@@ -110,7 +110,14 @@ class BuiltInFunctionsTest {
     }
 
     @Test
-    void jsonTransform_badInputOrExpression_sayWhatIsValid() {
+    void jsonTransform_aDocumentParameter_isUsedBeforeTheInput() throws Exception {
+        JsonNode out = functions(r -> null).invoke(payload("{\"function\": \"json_transform\", \"input\": \"ignored\", "
+                + "\"parameters\": {\"document\": {\"sources\": [\"a\", \"b\"]}, \"expression\": \"$.sources\"}}"));
+        assertThat(out.toString()).isEqualTo("[\"a\",\"b\"]");
+    }
+
+    @Test
+    void jsonTransform_badInputOrExpression_sayWhatIsValid() throws Exception {
         BuiltInFunctions f = functions(r -> null);
         assertThatThrownBy(() -> f.invoke(payload("{\"function\": \"json_transform\", \"input\": \"not json\", "
                 + "\"parameters\": {\"expression\": \"$.a\"}}"))).hasMessageContaining("is not JSON");
@@ -120,9 +127,9 @@ class BuiltInFunctionsTest {
                 + "\"parameters\": {\"expression\": \"$.a[?(@.x ==\"}}"))).hasMessageContaining("not a valid JSONPath");
         assertThatThrownBy(() -> f.invoke(payload("{\"function\": \"json_transform\", \"input\": {}, "
                 + "\"parameters\": {\"expression\": \"$\", \"mode\": 1}}")))
-                .hasMessageContaining("unknown parameters [mode]");
-        assertThatThrownBy(() -> f.invoke(payload("{\"function\": \"json_transform\", "
-                + "\"parameters\": {\"expression\": \"$\"}}"))).hasMessageContaining("needs an input");
+                .hasMessageContaining("unknown parameters [mode]").hasMessageContaining("expression and document");
+        assertThat(f.invoke(payload("{\"function\": \"json_transform\", "
+                + "\"parameters\": {\"expression\": \"$.a\"}}")).isNull()).as("no document: null").isTrue();
     }
 
     @Test
