@@ -131,10 +131,18 @@ final class Composition {
      * Pipelines compile against the deployment's ARNs (agent-step from {@value SkyloomResources#ENV_STATE_MACHINE_AGENT_STEP},
      * the bus from {@value SkyloomResources#ENV_EVENT_BUS}) and are deployed as state machines on store; without the
      * agent-step ARN (a deployment that cannot run pipelines) they compile with placeholders and are only stored.
-     * No built-in functions are deployed, so {@code lambda} steps take Lambda ARNs (a built-in's name is a 400).
+     * The built-in functions ({@code http_request}, {@code json_transform}) are the {@code builtins} Lambda named by
+     * {@value SkyloomResources#ENV_FUNCTION_BUILTINS}; without it a built-in's name is a 400 and {@code lambda}
+     * steps take Lambda ARNs only.
      */
     static final class Pipelines {
         static final String ENV_ROLE_ARN = SkyloomResources.ENV_PIPELINE_ROLE_ARN;
+
+        static java.util.Map<String, String> builtIns() {
+            return Optional.ofNullable(LambdaEnvironment.read().get(SkyloomResources.ENV_FUNCTION_BUILTINS))
+                    .filter(v -> !v.isBlank()).map(dev.skyloom.core.pipeline.CompileTarget::builtIns)
+                    .orElse(java.util.Map.of());
+        }
 
         static Optional<String> agentStepArn() {
             return Optional.ofNullable(LambdaEnvironment.read().get(SkyloomResources.ENV_STATE_MACHINE_AGENT_STEP))
@@ -145,7 +153,8 @@ final class Composition {
             String bus = LambdaEnvironment.read().get(SkyloomResources.ENV_EVENT_BUS);
             return agentStepArn().filter(arn -> bus != null && !bus.isBlank())
                     .map(arn -> new dev.skyloom.core.pipeline.CompileTarget(arn,
-                            arn.replaceFirst(SkyloomResources.STATE_MACHINE_AGENT_STEP + "$", "swarm"), java.util.Map.of(),
+                            arn.replaceFirst(SkyloomResources.STATE_MACHINE_AGENT_STEP + "$",
+                                    SkyloomResources.STATE_MACHINE_SWARM), builtIns(),
                             bus, dev.skyloom.core.pipeline.CompileTarget.Limits.DEFAULT))
                     .orElseGet(dev.skyloom.core.pipeline.CompileTarget::placeholders);
         }

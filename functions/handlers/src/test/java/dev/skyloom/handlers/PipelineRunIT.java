@@ -324,7 +324,7 @@ class PipelineRunIT {
         Path examples = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
                 .resolve("examples");
         var shipped = new dev.skyloom.local.cloud.provision.ExamplePipelines(cloud.apiEndpoint().orElseThrow(), admin);
-        assertThat(shipped.ensure(examples)).containsExactly("engineering", "research");
+        assertThat(shipped.ensure(examples)).containsExactly("engineering", "research", "every-step");
         assertThat(shipped.ensure(examples)).isEmpty();
         Answer engineering = call("GET", "/api/v1/pipelines/engineering", admin, null, null);
         assertThat(engineering.status()).isEqualTo(200);

@@ -30,6 +30,8 @@ public final class SkyloomResources {
     public static final String ENV_JWT_CLIENT_IDS = "SKYLOOM_JWT_CLIENT_IDS";
     /** The ARN of the agent-step workflow, which the API starts for a run. */
     public static final String ENV_STATE_MACHINE_AGENT_STEP = "SKYLOOM_STATE_MACHINE_AGENT_STEP";
+    /** The name of the built-in functions' Lambda, which pipelines' {@code lambda} steps invoke. */
+    public static final String ENV_FUNCTION_BUILTINS = "SKYLOOM_FUNCTION_BUILTINS";
 
     /** The platform's EventBridge bus ({@code skyloom-bus} locally, {@code skyloom-<stage>-bus} on AWS). */
     public static final String EVENT_BUS = "bus";
@@ -64,6 +66,8 @@ public final class SkyloomResources {
     public static final String FUNCTION_INGEST = "ingest";
     /** Swarms (decision 0700): the scheduler the swarm workflow's workers ask for their next task. */
     public static final String FUNCTION_SWARM_SCHEDULER = "swarm-scheduler";
+    /** The built-in functions of pipeline {@code lambda} steps: {@code http_request}, {@code json_transform}. */
+    public static final String FUNCTION_BUILTINS = "builtins";
     /** The workflow of one swarm: a DAG of agent steps run eagerly by a pool of workers. */
     public static final String STATE_MACHINE_SWARM = "swarm";
 
@@ -117,7 +121,8 @@ public final class SkyloomResources {
                         ENV_BUCKET_ARTIFACTS, EnvValue.bucketName("artifacts"),
                         ENV_SECRETS_KEY, EnvValue.generatedKey("secrets"),
                         ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS),
-                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP)))),
+                        ENV_STATE_MACHINE_AGENT_STEP, EnvValue.stateMachineArn(STATE_MACHINE_AGENT_STEP),
+                        ENV_FUNCTION_BUILTINS, EnvValue.functionName(FUNCTION_BUILTINS)))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.read(ResourceKind.TABLE, "events"),
                         Grant.readWrite(ResourceKind.TABLE, "idempotency"),
@@ -194,6 +199,12 @@ public final class SkyloomResources {
                         // wakes parked workers: SendTaskSuccess of their task tokens (decision 0700)
                         Grant.answerTasks(STATE_MACHINE_SWARM)));
 
+        // pipelines' lambda steps (decision 0500): no AWS access of its own; http_request reaches public addresses only
+        FunctionSpec builtins = new FunctionSpec(FUNCTION_BUILTINS,
+                "The built-in functions of pipeline lambda steps: http_request (public addresses only) and json_transform",
+                "dev.skyloom.handlers.BuiltInFunctionHandler::handleRequest", 512, 60, 0,
+                withCommon(FUNCTION_BUILTINS, Map.of()), List.of());
+
         EventBusSpec bus = new EventBusSpec(EVENT_BUS,
                 "Skyloom platform events: runs, steps, swarms, tool calls, model calls");
         RuleSpec ingestRule = new RuleSpec(RULE_INGEST,
@@ -204,7 +215,8 @@ public final class SkyloomResources {
                 "Agent pulses: schedules the platform creates at run time, each starting the pulse workflow",
                 List.of(STATE_MACHINE_PULSE));
 
-        List<FunctionSpec> functions = List.of(api, bootstrap, agentTurn, authorizer, ingest, swarmScheduler);
+        List<FunctionSpec> functions = List.of(api, bootstrap, agentTurn, authorizer, ingest, swarmScheduler,
+                builtins.callableFromPipelines());
         return new ResourceManifest(List.of(main, events, idempotency), List.of(eventQueue),
                 List.of(workspaces, artifacts), functions,
                 List.of(bus), List.of(ingestRule), List.of(pulses), List.of(ingestEvents), List.of(pipelinesRole(functions)));

@@ -16,6 +16,7 @@ import dev.skyloom.core.agent.model.Role;
 import dev.skyloom.core.agent.model.StopReason;
 import dev.skyloom.core.agent.model.TokenUsage;
 import dev.skyloom.core.agent.model.ToolSpec;
+import dev.skyloom.core.agent.tools.CompleteStepTool;
 import dev.skyloom.core.agent.tools.Tool;
 import dev.skyloom.core.agent.tools.ToolContext;
 import dev.skyloom.core.agent.tools.ToolResult;
@@ -275,7 +276,9 @@ public final class AgentTurnService {
         TurnRecord record = read(step, turnKey, TurnRecord.class).orElse(null);
         if (record == null) {
             record = callModel(step, agent, limits, executionId, checkpoint, turn,
-                    available.stream().map(Tool::spec).toList());
+                    available.stream().map(t -> t.name().equals(CompleteStepTool.NAME)
+                            && step.outputSchema() != null && step.outputSchema().isObject()
+                            ? CompleteStepTool.specFor(step.outputSchema()) : t.spec()).toList());
             write(step, turnKey, record);
             recordCall(step, agent, executionId, turn, record);
         }

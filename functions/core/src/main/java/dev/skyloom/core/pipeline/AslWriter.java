@@ -568,22 +568,102 @@ final class AslWriter {
         return node;
     }
 
+    /**
+     * A swarm step starts the swarm state machine ({@code statemachines/swarm.asl.json}, decision 0700) with the
+     * input its Init accepts: {@code {tenantId, swarmId, runId, stepId, projectId, scenario, swarm: {tasks: [{key,
+     * title, prompt, agentId, dependencies, timeoutSeconds, model}], maxConcurrent, failurePolicy,
+     * globalTimeoutSeconds, budget}}}, agents resolved at compile time. The swarm id is the run's id, the step's and
+     * the milliseconds the state was entered (the context object's {@code State.EnteredTime}: the same for a
+     * re-evaluation of the same entry, new when the run goes back to the step, so that starts a new swarm). Its output is the swarm's summary.
+     */
     private ObjectNode swarm(Step step) {
-        ObjectNode state = state("Task", "swarm step \"" + step.id() + "\" (reserved): runs the swarm state "
-                + "machine with the step's tasks");
+        dev.skyloom.core.swarm.SwarmSpec spec = resolved.swarms().get(step.id());
+        ObjectNode state = state("Task", "swarm step \"" + step.id() + "\": runs the swarm state machine with the "
+                + "step's tasks; its output is the swarm's summary");
         state.put("Resource", "arn:aws:states:::states:startExecution.sync:2");
         ObjectNode arguments = state.putObject("Arguments");
         arguments.put("StateMachineArn", target.swarmArn());
         ObjectNode input = arguments.putObject("Input");
         input.put("tenantId", jsonata("$run.tenantId"));
+        input.put("swarmId", jsonata("$run.runId & " + quote("-" + step.id() + "-")
+                + " & $string($toMillis($states.context.State.EnteredTime))"));
         input.put("runId", jsonata("$run.runId"));
         input.put("stepId", step.id());
         input.put("projectId", jsonata("$run.projectId"));
-        step.swarm().properties().forEach(e -> input.set(e.getKey(), e.getValue()));
+        String scenarios = "$run.scenarios" + field(step.id());
+        input.put("scenario", jsonata("$exists(" + scenarios + ") ? " + scenarios + " : $run.scenario"));
+        ObjectNode swarm = input.putObject("swarm");
+        ArrayNode tasks = swarm.putArray("tasks");
+        JsonNode given = step.swarm().path("tasks");
+        for (int i = 0; i < spec.tasks().size(); i++) {
+            dev.skyloom.core.swarm.SwarmTask task = spec.tasks().get(i);
+            ObjectNode t = tasks.addObject();
+            t.put("key", task.key());
+            t.put("title", literal(task.title()));
+            t.put("prompt", swarmPrompt(task.prompt()));
+            t.put("agentId", task.agentId());
+            ArrayNode dependencies = t.putArray("dependencies");
+            task.dependencies().forEach(dependencies::add);
+            t.put("timeoutSeconds", task.timeoutSeconds());
+            // what else the validator accepted (a task's model, ...) goes to the swarm as written
+            given.get(i).properties().forEach(e -> {
+                if (!t.has(e.getKey()) && !e.getKey().equals("agent")) {
+                    t.set(e.getKey(), literalValue(e.getValue()));
+                }
+            });
+        }
+        swarm.put("maxConcurrent", spec.maxConcurrent());
+        swarm.put("failurePolicy", spec.failurePolicy().wire());
+        swarm.put("globalTimeoutSeconds", spec.globalTimeoutSeconds());
+        step.swarm().properties().forEach(e -> {
+            if (!swarm.has(e.getKey())) {
+                swarm.set(e.getKey(), literalValue(e.getValue()));
+            }
+        });
         timeout(state, step.timeoutSeconds());
         state.set("Assign", NODES.objectNode().put("steps", jsonata("$merge([$steps, {" + quote(step.id())
-                + ": {'output': $states.result.Output, 'outputs': $states.result.Output}}])")));
+                + ": ($o := $states.result.Output; {'output': $o, 'outputs': $o, 'result': $o.status, 'text': "
+                + "$o.summaryText})}])")));
         return state;
+    }
+
+    /** A value written as given: strings that would read as JSONata ({@code {% ... %}}) are quoted. */
+    private static JsonNode literalValue(JsonNode node) {
+        if (node.isTextual()) {
+            return NODES.textNode(literal(node.asText()));
+        }
+        if (node.isObject()) {
+            ObjectNode object = NODES.objectNode();
+            node.properties().forEach(e -> object.set(e.getKey(), literalValue(e.getValue())));
+            return object;
+        }
+        if (node.isArray()) {
+            ArrayNode array = NODES.arrayNode();
+            node.forEach(item -> array.add(literalValue(item)));
+            return array;
+        }
+        return node;
+    }
+
+    /** A task's prompt: literal, or a JSONata string of the pipeline's templates that keeps {@code {{deps.*}}}. */
+    private static String swarmPrompt(String prompt) {
+        if (!CrossReferences.withoutDeps(prompt).contains("{{")) {
+            return literal(prompt);
+        }
+        List<String> parts = new ArrayList<>();
+        java.util.regex.Matcher m = CrossReferences.DEPS_REF.matcher(prompt);
+        int at = 0;
+        while (m.find()) {
+            if (m.start() > at) {
+                parts.add("(" + render(prompt.substring(at, m.start()), Scope.TOP, true) + ")");
+            }
+            parts.add(quote(m.group()));
+            at = m.end();
+        }
+        if (at < prompt.length()) {
+            parts.add("(" + render(prompt.substring(at), Scope.TOP, true) + ")");
+        }
+        return jsonata(String.join(" & ", parts));
     }
 
     // ------------------------------------------------------------------------------------------------ routing

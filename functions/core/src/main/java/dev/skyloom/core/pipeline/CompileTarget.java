@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * be {@code ${...}} placeholders substituted at deployment ({@link #placeholders()}, as the golden files use).
  *
  * @param agentStepArn the {@code agent-step} state machine (agent, gate and council steps run as its executions)
- * @param swarmArn     the {@code swarm} state machine (reserved {@code swarm} steps)
+ * @param swarmArn     the {@code swarm} state machine ({@code swarm} steps)
  * @param functions    registered functions of {@code lambda} steps by name ({@code http_request} → its ARN)
  * @param eventBusName the bus run events and approval requests are put on
  * @param limits       the tenant's limits
@@ -34,21 +34,27 @@ public record CompileTarget(String agentStepArn, String swarmArn, Map<String, St
         functions = Map.copyOf(functions);
     }
 
-    /** The built-in functions of {@code lambda} steps. */
+    /** The built-in functions of {@code lambda} steps, all served by the one {@code builtins} Lambda function. */
     public static final java.util.List<String> BUILT_IN_FUNCTIONS = java.util.List.of("http_request",
             "json_transform");
 
+    /** The built-in functions, each bound to {@code function} (the {@code builtins} Lambda's name or ARN). */
+    public static Map<String, String> builtIns(String function) {
+        Map<String, String> functions = new TreeMap<>();
+        for (String name : BUILT_IN_FUNCTIONS) {
+            functions.put(name, function);
+        }
+        return functions;
+    }
+
     /**
      * The target of the platform's own state machines: {@code ${StateMachineArn_agent_step}},
-     * {@code ${StateMachineArn_swarm}}, {@code ${FunctionArn_<name>}} for the built-ins, {@code ${EventBusName}},
+     * {@code ${StateMachineArn_swarm}}, {@code ${FunctionArn_builtins}} for the built-ins, {@code ${EventBusName}},
      * the default limits. The golden files are compiled for it.
      */
     public static CompileTarget placeholders() {
-        Map<String, String> functions = new TreeMap<>();
-        for (String name : BUILT_IN_FUNCTIONS) {
-            functions.put(name, "${FunctionArn_" + name + "}");
-        }
-        return new CompileTarget("${StateMachineArn_agent_step}", "${StateMachineArn_swarm}", functions,
+        return new CompileTarget("${StateMachineArn_agent_step}", "${StateMachineArn_swarm}",
+                builtIns("${FunctionArn_builtins}"),
                 "${EventBusName}", Limits.DEFAULT);
     }
 

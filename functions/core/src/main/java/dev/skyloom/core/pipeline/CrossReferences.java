@@ -44,13 +44,15 @@ final class CrossReferences {
     private final Flow flow;
     private final Map<String, String> agentIds = new LinkedHashMap<>();
     private final List<InlineAgent> inlineAgents = new ArrayList<>();
+    private final Map<String, dev.skyloom.core.swarm.SwarmSpec> swarms = new LinkedHashMap<>();
     private final Map<String, Step> all = new LinkedHashMap<>();
     private final Map<String, Step> parentOf = new LinkedHashMap<>();
     private boolean duplicates;
     private boolean dangling;
 
     /** What the checks resolved. */
-    record Resolved(Map<String, String> agentIds, List<InlineAgent> inlineAgents, Flow flow) {
+    record Resolved(Map<String, String> agentIds, List<InlineAgent> inlineAgents, Flow flow,
+                    Map<String, dev.skyloom.core.swarm.SwarmSpec> swarms) {
     }
 
     private CrossReferences(Pipeline pipeline, YamlTree tree, AgentDirectory directory, CompileTarget target,
@@ -67,7 +69,8 @@ final class CrossReferences {
                           List<PipelineError> errors) {
         CrossReferences checks = new CrossReferences(pipeline, tree, directory, target, errors);
         checks.run();
-        return new Resolved(Map.copyOf(checks.agentIds), List.copyOf(checks.inlineAgents), checks.flow);
+        return new Resolved(Map.copyOf(checks.agentIds), List.copyOf(checks.inlineAgents), checks.flow,
+                Map.copyOf(checks.swarms));
     }
 
     private void run() {
@@ -293,6 +296,9 @@ final class CrossReferences {
             }
         }
         template(step, step.path() + ".input", step.input(), before, List.of(), stepList, checkOrder, false);
+        if (step.type() == StepType.SWARM && step.swarm() != null) {
+            swarm(step, before, stepList, checkOrder);
+        }
         if (step.loop() != null) {
             String over = step.loop().over();
             Template t = template(step, step.loop().path() + ".over", over, before, List.of(), stepList, checkOrder,
@@ -407,6 +413,63 @@ final class CrossReferences {
         Step parent = parentOf.get(referenced);
         return parent != null && before.contains(parent.id());
     }
+
+    /**
+     * A swarm step's {@code swarm} mapping is a swarm request ({@link dev.skyloom.core.swarm.SwarmValidator}, as
+     * {@code POST /swarms} takes it), its agents the pipeline's own (listed or inline) or the tenant's stored ones.
+     * Task prompts may hold the pipeline's templates besides the swarm's {@code {{deps.<key>.<field>}}}.
+     */
+    private void swarm(Step step, Set<String> before, String stepList, boolean checkOrder) {
+        String at = step.path() + ".swarm";
+        if (step.swarm().has("goal") || step.swarm().has("planner")) {
+            errors.add(tree.keyError(at + (step.swarm().has("goal") ? ".goal" : ".planner"), "step \"" + step.id()
+                    + "\" swarm: a pipeline's swarm step gives its tasks (tasks: [{key, title, prompt, agent, "
+                    + "dependencies}]); a planned swarm (goal, planner) is started through the swarms API"));
+            return;
+        }
+        AgentDirectory pipelineFirst = new AgentDirectory() {
+            @Override
+            public java.util.Optional<String> resolve(String idOrName) {
+                String id = agentIds.get(idOrName);
+                return id != null ? java.util.Optional.of(id) : directory.resolve(idOrName);
+            }
+
+            @Override
+            public List<String> names() {
+                Set<String> names = new TreeSet<>(agentIds.keySet());
+                names.addAll(directory.names());
+                return List.copyOf(names);
+            }
+        };
+        try {
+            swarms.put(step.id(), new dev.skyloom.core.swarm.SwarmValidator(pipelineFirst).validate(step.swarm()));
+        } catch (ApiError e) {
+            for (ApiError.Detail detail : e.details()) {
+                String field = at + "." + detail.field();
+                String located = field;
+                while (tree.keyAt(located).line() <= 0 && located.length() > at.length()) {
+                    located = located.endsWith("]") ? located.substring(0, located.lastIndexOf('['))
+                            : located.substring(0, Math.max(at.length(), located.lastIndexOf('.')));
+                }
+                YamlTree.Location where = tree.keyAt(located);
+                errors.add(new PipelineError(field, where.line(), where.column(), "step \"" + step.id() + "\" swarm."
+                        + detail.field() + " " + detail.problem()));
+            }
+        }
+        JsonNode tasks = step.swarm().path("tasks");
+        for (int i = 0; i < tasks.size(); i++) {
+            String prompt = tasks.get(i).path("prompt").asText("");
+            template(step, at + ".tasks[" + i + "].prompt", withoutDeps(prompt), before, List.of(), stepList,
+                    checkOrder, false);
+        }
+    }
+
+    /** The prompt with the swarm's own {@code {{deps.<key>.<field>}}} references taken out (the runtime fills them). */
+    static String withoutDeps(String prompt) {
+        return DEPS_REF.matcher(prompt).replaceAll("");
+    }
+
+    static final Pattern DEPS_REF = Pattern.compile("\\{\\{\\s*deps\\.[^}]*}}");
 
     private void function(Step step) {
         String function = step.function();

@@ -12,7 +12,7 @@ public final class PipelineIr {
     private PipelineIr() {
     }
 
-    /** The step types. {@code swarm} is reserved: it starts the swarm state machine. */
+    /** The step types. {@code swarm} starts the swarm state machine (decision 0700). */
     public enum StepType {
         AGENT, GATE, APPROVAL, COUNCIL, PARALLEL, LAMBDA, SWARM;
 

@@ -250,6 +250,28 @@ class AgentTurnServiceTest {
     }
 
     @Test
+    void aStepWithAnOutputSchema_offersCompleteStepWithThatSchemaRequired() throws Exception {
+        script = request -> toolCall("t1", "complete_step", "{\"text\":\"split\",\"output\":{\"parts\":[\"a\",\"b\"]}}",
+                10, 10);
+        JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"type\":\"object\",\"required\":[\"parts\"],\"properties\":{\"parts\":{\"type\":\"array\","
+                        + "\"minItems\":2}}}");
+        StepSpec step = new StepSpec("acme", "run-1", "split", agentId, null, "council", "Split it", null, schema,
+                null, null);
+
+        TurnState state = service().turn(step, "exec-schema");
+
+        assertThat(state.status()).isEqualTo(TurnState.DONE);
+        assertThat(state.result().output().path("parts")).hasSize(2);
+        ToolSpec offered = requests.getFirst().tools().stream().filter(t -> t.name().equals("complete_step"))
+                .findFirst().orElseThrow();
+        assertThat(offered.inputSchema().path("required").toString()).isEqualTo("[\"text\",\"output\"]");
+        assertThat(offered.inputSchema().path("properties").path("output").path("required").toString())
+                .isEqualTo("[\"parts\"]");
+        assertThat(offered.inputSchema().path("additionalProperties").asBoolean(true)).isFalse();
+    }
+
+    @Test
     void aTurnRetriedAfterACrash_doesNotCallTheModelOrApplyAToolTwice() {
         script = request -> turnOf(request) == 1 ? toolCall("t1", "write_note", "{\"text\":\"hi\"}", 10, 10)
                 : toolCall("t2", "complete_step", "{\"text\":\"done\"}", 10, 10);

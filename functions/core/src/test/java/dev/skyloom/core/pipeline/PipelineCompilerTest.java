@@ -68,6 +68,71 @@ class PipelineCompilerTest {
     }
 
     @Test
+    void compile_swarmStep_startsTheSwarmMachine_withTheInputInitAccepts_agentsResolved() throws Exception {
+        JsonNode machine = asl("""
+                id: s
+                name: S
+                agents:
+                  - writer
+                  - name: helper
+                    model: {provider: bedrock, modelId: skyloom.local}
+                steps:
+                  - {id: plan, agent: writer, input: "Plan {{run.input.goal}}"}
+                  - id: fan
+                    type: swarm
+                    swarm:
+                      maxConcurrent: 2
+                      failurePolicy: fail-fast
+                      budget: {maxDollars: 2}
+                      tasks:
+                        - {key: a, title: "{% $x %}", prompt: "Do {{steps.plan.output}}", agent: helper,
+                           model: skyloom.local}
+                        - {key: b, prompt: "Then {{deps.a.text}} for {{run.input.goal}}", agent: writer,
+                           dependencies: [a], timeoutSeconds: 60}
+                """);
+        JsonNode fan = machine.path("States").path("fan");
+        assertThat(fan.path("Resource").asText()).isEqualTo("arn:aws:states:::states:startExecution.sync:2");
+        JsonNode input = fan.path("Arguments").path("Input");
+        assertThat(input.path("tenantId").asText()).isEqualTo("{% $run.tenantId %}");
+        assertThat(input.path("swarmId").asText()).contains("$run.runId").contains("'-fan-'");
+        JsonNode swarm = input.path("swarm");
+        assertThat(swarm.path("maxConcurrent").asInt()).isEqualTo(2);
+        assertThat(swarm.path("failurePolicy").asText()).isEqualTo("fail-fast");
+        assertThat(swarm.path("budget").path("maxDollars").asDouble()).isEqualTo(2.0);
+        JsonNode a = swarm.path("tasks").get(0);
+        assertThat(a.path("agentId").asText()).startsWith("agt_").isNotEqualTo("agt_00000000000000a5");
+        assertThat(a.path("prompt").asText()).isEqualTo("{% ('Do ' & $steps.plan.output) %}");
+        assertThat(a.path("title").asText()).as("a literal that reads as JSONata is quoted")
+                .isEqualTo("{% '{\\u0025 $x \\u0025}' %}");
+        assertThat(a.path("model").asText()).as("what else the validator accepts goes as written")
+                .isEqualTo("skyloom.local");
+        assertThat(a.has("agent")).isFalse();
+        JsonNode b = swarm.path("tasks").get(1);
+        assertThat(b.path("agentId").asText()).isEqualTo("agt_00000000000000a5");
+        assertThat(b.path("prompt").asText())
+                .isEqualTo("{% ('Then ') & '{{deps.a.text}}' & (' for ' & $run.input.goal) %}");
+        assertThat(b.path("dependencies").toString()).isEqualTo("[\"a\"]");
+        assertThat(b.path("timeoutSeconds").asInt()).isEqualTo(60);
+        assertThat(fan.path("Assign").path("steps").asText()).contains("'result': $o.status");
+    }
+
+    @Test
+    void compile_swarmStepWithAGoal_isRefused_namingTheTasksForm() {
+        Compilation compilation = compiler.compile("""
+                id: s
+                name: S
+                steps:
+                  - id: fan
+                    type: swarm
+                    swarm: {goal: "Ship it", planner: writer}
+                """, TestAgents.STANDARD, CompileTarget.placeholders());
+        assertThat(compilation.errors()).hasSize(1);
+        assertThat(compilation.errors().getFirst().field()).isEqualTo("steps[0].swarm.goal");
+        assertThat(compilation.errors().getFirst().line()).isEqualTo(6);
+        assertThat(compilation.errors().getFirst().message()).contains("gives its tasks");
+    }
+
+    @Test
     void compile_targetArns_areUsedAsGiven() throws Exception {
         CompileTarget target = new CompileTarget("arn:aws:states:eu-west-1:123456789012:stateMachine:agent-step",
                 "arn:aws:states:eu-west-1:123456789012:stateMachine:swarm",

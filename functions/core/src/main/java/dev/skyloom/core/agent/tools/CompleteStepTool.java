@@ -1,6 +1,7 @@
 package dev.skyloom.core.agent.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloom.core.agent.model.ToolSpec;
 import java.util.List;
 
@@ -28,6 +29,23 @@ public final class CompleteStepTool implements Tool {
     @Override
     public ToolSpec spec() {
         return SPEC;
+    }
+
+    /**
+     * The spec offered to the model of a step with an output schema: {@code output} is that schema and required, so
+     * the model sees what it must produce in the tool's definition rather than only in an error after a wrong call.
+     * The call itself is checked against the step's schema either way.
+     */
+    public static ToolSpec specFor(JsonNode outputSchema) {
+        if (outputSchema == null) {
+            return SPEC;
+        }
+        ObjectNode schema = SPEC.inputSchema().deepCopy();
+        ObjectNode output = outputSchema.deepCopy();
+        output.put("description", "structured output; must match this schema");
+        ((ObjectNode) schema.get("properties")).set("output", output);
+        schema.putArray("required").add("text").add("output");
+        return new ToolSpec(NAME, SPEC.description(), schema);
     }
 
     @Override

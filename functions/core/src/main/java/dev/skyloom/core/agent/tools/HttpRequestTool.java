@@ -92,7 +92,16 @@ public final class HttpRequestTool implements Tool {
 
     @Override
     public ToolResult call(JsonNode input, ToolContext context) {
-        Optional<Collection<String>> allowlist = allowlists.forCall(context);
+        return request(input, allowlists.forCall(context));
+    }
+
+    /**
+     * The request of a validated {@code input} (see {@link #spec()}), outside an agent's turn: the pipeline's
+     * built-in {@code http_request} function uses the same guard, limits and redirect handling.
+     *
+     * @param allowlist the hosts that may be reached, or empty for any public host
+     */
+    public ToolResult request(JsonNode input, Optional<? extends Collection<String>> allowlist) {
         String method = method(input);
         Map<String, String> headers = new LinkedHashMap<>();
         JsonNode given = input.get("headers");

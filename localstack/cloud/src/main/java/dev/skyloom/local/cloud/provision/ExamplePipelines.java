@@ -18,13 +18,14 @@ import java.util.Set;
 
 /**
  * The example pipelines {@code ./skyloom up} ships in the admin key's (default) tenant, through the REST API like a
- * user would: the stored agents they name ({@code planner}, {@code coder}, on the local model) and the pipelines
- * {@code engineering} and {@code research} from {@code statemachines/examples/}. Idempotent: what exists is left
+ * user would: the stored agents they name ({@code planner}, {@code coder}, {@code analyst}, {@code reviewer}, on the
+ * local model) and the pipelines {@code engineering}, {@code research} and {@code every-step} (every step type, no
+ * network needed) from {@code statemachines/examples/}. Idempotent: what exists is left
  * as it is (a user's edits survive restarts).
  */
 public final class ExamplePipelines {
-    public static final List<String> PIPELINES = List.of("engineering", "research");
-    static final List<String> AGENTS = List.of("planner", "coder");
+    public static final List<String> PIPELINES = List.of("engineering", "research", "every-step");
+    static final List<String> AGENTS = List.of("planner", "coder", "analyst", "reviewer");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI api;
