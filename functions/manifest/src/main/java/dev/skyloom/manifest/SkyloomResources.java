@@ -115,7 +115,9 @@ public final class SkyloomResources {
                         Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
                         Grant.read(ResourceKind.BUCKET, "artifacts"),
                         Grant.putEvents(EVENT_BUS),
-                        Grant.runStateMachine(STATE_MACHINE_AGENT_STEP)));
+                        Grant.runStateMachine(STATE_MACHINE_AGENT_STEP),
+                        // swarms through the API (decision 0700): start, describe and stop swarm executions
+                        Grant.runStateMachine(STATE_MACHINE_SWARM)));
         // reserved concurrency 0 (the unreserved pool) on both sides: Bedrock's per-model quotas are guarded by the
         // agent runtime's retries on ThrottlingException; see docs/decisions/0201-events-rules-agent-turn.md
         FunctionSpec agentTurn = new FunctionSpec(FUNCTION_AGENT_TURN,
@@ -169,9 +171,12 @@ public final class SkyloomResources {
                 "dev.skyloom.handlers.SwarmSchedulerHandler::handleRequest", 1024, 60, 0,
                 withCommon(FUNCTION_SWARM_SCHEDULER, Map.of(
                         ENV_TABLE_MAIN, EnvValue.tableName("main"),
-                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"))),
+                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
+                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
-                        Grant.readWrite(ResourceKind.BUCKET, "workspaces")));
+                        Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
+                        // SWARM_* events at the scheduler's commits (decision 0700 "Events")
+                        Grant.putEvents(EVENT_BUS)));
 
         EventBusSpec bus = new EventBusSpec(EVENT_BUS,
                 "Skyloom platform events: runs, steps, swarms, tool calls, model calls");

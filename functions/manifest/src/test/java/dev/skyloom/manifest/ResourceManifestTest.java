@@ -150,11 +150,12 @@ class ResourceManifestTest {
     void missingStateMachines_namesEachReferenceWithoutADefinition() {
         ResourceManifest manifest = SkyloomResources.manifest();
 
-        assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse")
+        assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse", "swarm")
                 .containsEntry("agent-step", "function api environment SKYLOOM_STATE_MACHINE_AGENT_STEP")
-                .containsEntry("pulse", "schedule group pulses target");
+                .containsEntry("pulse", "schedule group pulses target")
+                .containsEntry("swarm", "function api grant");
         assertThat(manifest.missingStateMachines(List.of(new StateMachineSpec("agent-step", "{}"),
-                new StateMachineSpec("pulse", "{}")))).isEmpty();
+                new StateMachineSpec("pulse", "{}"), new StateMachineSpec("swarm", "{}")))).isEmpty();
     }
 
     @Test
