@@ -193,11 +193,15 @@ class FunctionsTest {
     }
 
     @Test
-    void api_mayStartDescribeStopAndRedrive_theAgentStepWorkflow_only() {
+    void api_mayStartDescribeStopAndRedrive_theAgentStepAndSwarmWorkflows_only() {
         String machine = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:stateMachine:"
                 + SynthesizedApp.PREFIX + "agent-step";
         String executions = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:"
                 + SynthesizedApp.PREFIX + "agent-step:*";
+        String swarm = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:stateMachine:"
+                + SynthesizedApp.PREFIX + "swarm";
+        String swarmExecutions = "arn:{AWS::Partition}:states:{AWS::Region}:{AWS::AccountId}:execution:"
+                + SynthesizedApp.PREFIX + "swarm:*";
         Map<String, List<String>> byResource = new java.util.TreeMap<>();
         for (Templates.Statement s : statementsOf("api")) {
             if (s.actions().stream().anyMatch(a -> a.startsWith("states:"))) {
@@ -208,7 +212,10 @@ class FunctionsTest {
         assertThat(byResource).containsExactly(
                 Map.entry(executions, List.of("states:DescribeExecution", "states:RedriveExecution",
                         "states:StopExecution")),
-                Map.entry(machine, List.of("states:StartExecution")));
+                Map.entry(swarmExecutions, List.of("states:DescribeExecution", "states:RedriveExecution",
+                        "states:StopExecution")),
+                Map.entry(machine, List.of("states:StartExecution")),
+                Map.entry(swarm, List.of("states:StartExecution")));
     }
 
     private List<Templates.Statement> statementsOf(String function) {

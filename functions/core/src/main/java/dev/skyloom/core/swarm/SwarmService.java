@@ -327,9 +327,13 @@ public final class SwarmService {
             throw ApiError.conflict("Swarm " + swarmId + " has finished (" + swarm.doc().status() + ")");
         }
         engine.stop(swarm.doc().executionArn(), "SWARM_CANCELLED", "cancelled by " + by(caller));
-        if (store.load(caller.tenant().value(), swarmId).isPresent()) {
-            runtime.finish(caller.tenant().value(), swarmId, "cancelled");
+        Optional<PipelineEngine.Execution> after = engine.describe(swarm.doc().executionArn());
+        if (after.isPresent() && !after.get().status().equals("ABORTED") && !after.get().status().equals("RUNNING")) {
+            // it ended by itself before the stop arrived
+            Stored<Swarm> ended = refresh(caller.tenant(), swarm);
+            throw ApiError.conflict("Swarm " + swarmId + " has finished (" + ended.doc().status() + ")");
         }
+        finishState(caller.tenant(), swarmId, "cancelled");
         swarms.update(caller.tenant(), COLLECTION, swarmId, OptionalLong.empty(),
                 current -> current.with("CANCELLED", "SWARM_CANCELLED", "cancelled by " + by(caller)));
         return view(caller, swarmId);
@@ -345,12 +349,23 @@ public final class SwarmService {
         }
         PipelineEngine.Execution e = execution.get();
         String status = e.status().equals("ABORTED") ? "CANCELLED" : e.status();
+        // stopped from outside, or failed before its Finish state: the tasks still marked running end here
+        finishState(tenant, swarm.id(), status.equals("CANCELLED") ? "cancelled"
+                : status.toLowerCase(java.util.Locale.ROOT));
         String cause = e.cause() == null ? null : e.cause().length() > 2000 ? e.cause().substring(0, 2000) : e.cause();
         try {
             return swarms.update(tenant, COLLECTION, swarm.id(), OptionalLong.empty(),
                     current -> current.finished() ? current : current.with(status, e.error(), cause));
         } catch (ApiError conflict) {
             return swarms.get(tenant, COLLECTION, swarm.id());
+        }
+    }
+
+    /** The scheduler's {@code finish} for an execution that ended without its own (idempotent; once per swarm). */
+    private void finishState(TenantId tenant, String swarmId, String reason) {
+        Optional<SwarmStore.Versioned> state = store.load(tenant.value(), swarmId);
+        if (state.isPresent() && !state.get().state().has("endedAt")) {
+            runtime.finish(tenant.value(), swarmId, reason);
         }
     }
 
