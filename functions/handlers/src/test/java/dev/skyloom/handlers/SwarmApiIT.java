@@ -232,6 +232,11 @@ class SwarmApiIT {
             assertThat(other.status()).as(path + ": " + other).isEqualTo(404);
         }
         assertThat(api.post("/api/v1/swarms/" + id + "/cancel", bob, null).status()).isEqualTo(404);
+        HttpResponse<String> otherStream = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                cloud.apiEndpoint().orElseThrow().resolve("/api/v1/swarms/" + id + "/stream"))
+                .header("Authorization", "Bearer " + bob).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(otherStream.statusCode()).as("another tenant's stream, at once").isEqualTo(404);
 
         JsonNode swarm = awaitEnd(id, Duration.ofSeconds(180));
         assertThat(swarm.path("status").asText()).as(swarm.toString()).isEqualTo("SUCCEEDED");

@@ -89,8 +89,9 @@ final class RunEventStream {
             while (true) {
                 JsonNode response = call(new Query(exchange, target.collection(), runId, after, out == null ? 0 : WAIT_SECONDS));
                 int status = response.path("statusCode").asInt(502);
-                if (out == null && status == 404) {
+                if (out == null && status == 404 && target.collection().equals("runs")) {
                     // a run just started may not have its first event yet: wait for it once before answering 404
+                    // (a swarm is stored when it starts: its 404 is final)
                     response = call(new Query(exchange, target.collection(), runId, after, WAIT_SECONDS));
                     status = response.path("statusCode").asInt(502);
                 }
