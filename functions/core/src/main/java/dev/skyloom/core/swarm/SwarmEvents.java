@@ -16,7 +16,8 @@ import java.util.List;
  *       or timed-out swarm, with its {@code status});</li>
  *   <li>per task: {@code SWARM_TASK_READY} when its dependencies are done (emitted with the commit that made them
  *       so, before the task's {@code SWARM_TASK_STARTED}), {@code SWARM_TASK_STARTED}, {@code SWARM_TASK_COMPLETED},
- *       {@code SWARM_TASK_FAILED}, {@code SWARM_TASK_SKIPPED}, {@code SWARM_TASK_CANCELLED}.</li>
+ *       {@code SWARM_TASK_FAILED} (with {@code retrying} when a re-run follows), {@code SWARM_TASK_SKIPPED},
+ *       {@code SWARM_TASK_CANCELLED}; a re-run's start and failure carry its attempt in their ids.</li>
  * </ul>
  */
 public final class SwarmEvents {
@@ -97,20 +98,31 @@ public final class SwarmEvents {
             }
             String key = dag.key(i);
             JsonNode t = tasks.get(key);
+            int attempt = t.path("attempt").asInt(1);
+            // a claim or a failure of a re-run (per-task retries) is its own transition: its id names the attempt
+            String nth = attempt <= 1 ? "" : "-" + attempt;
+            if (before[i] == TaskStatus.RUNNING && after[i] == TaskStatus.PENDING) { // failed, to be retried
+                ends.add(task(tenant, swarmId, key, TASK_FAILED, "failed" + nth,
+                        json.createObjectNode().put("durationMs", duration(t)).put("error", t.path("error").asText())
+                                .put("reason", t.path("reason").asText()).put("attempt", attempt)
+                                .put("retrying", true)));
+                continue;
+            }
             switch (after[i]) {
                 case COMPLETED -> ends.add(task(tenant, swarmId, key, TASK_COMPLETED, "completed",
                         json.createObjectNode().put("durationMs", duration(t)).put("tokens", t.path("tokens").asLong())
                                 .put("costMicroUsd", t.path("costMicroUsd").asLong())
                                 .put("turns", t.path("turns").asInt())));
-                case FAILED -> ends.add(task(tenant, swarmId, key, TASK_FAILED, "failed",
+                case FAILED -> ends.add(task(tenant, swarmId, key, TASK_FAILED, "failed" + nth,
                         json.createObjectNode().put("durationMs", duration(t)).put("error", t.path("error").asText())
-                                .put("reason", t.path("reason").asText())));
+                                .put("reason", t.path("reason").asText()).put("attempt", attempt)
+                                .put("retrying", false)));
                 case SKIPPED -> ends.add(task(tenant, swarmId, key, TASK_SKIPPED, "skipped",
                         json.createObjectNode().put("reason", t.path("reason").asText())));
                 case CANCELLED -> ends.add(task(tenant, swarmId, key, TASK_CANCELLED, "cancelled",
                         json.createObjectNode().put("reason", t.path("reason").asText())));
-                case RUNNING -> starts.add(task(tenant, swarmId, key, TASK_STARTED, "started",
-                        json.createObjectNode().put("attempt", t.path("attempt").asInt(1))
+                case RUNNING -> starts.add(task(tenant, swarmId, key, TASK_STARTED, "started" + nth,
+                        json.createObjectNode().put("attempt", attempt)
                                 .put("worker", t.path("worker").asInt())));
                 default -> {
                 }

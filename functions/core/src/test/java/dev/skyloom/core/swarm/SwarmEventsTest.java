@@ -117,6 +117,28 @@ class SwarmEventsTest {
     }
 
     @Test
+    void aRetriedTask_failsWithRetrying_andEachAttemptStartsUnderItsOwnId() throws Exception {
+        SwarmEvents events = new SwarmEvents(SwarmRuntimeTest.JSON);
+        Dag dag = Dag.of(List.of("a"), java.util.Map.of());
+        TaskStatus[] running = {TaskStatus.RUNNING};
+        TaskStatus[] pending = {TaskStatus.PENDING};
+        // the report of attempt 1 failed and the task went back to pending for a re-run
+        List<SwarmEvents.Event> failed = events.transitions("acme", "swm_1", dag, FailurePolicy.SKIP_DEPENDENTS,
+                running, SwarmRuntimeTest.JSON.readTree("{\"a\": {\"status\": \"pending\", \"attempt\": 1, "
+                        + "\"error\": \"MODEL_ERROR\", \"reason\": \"boom\"}}"));
+        assertThat(failed).extracting(SwarmEvents.Event::eventId).containsExactly("swm_1:a:failed");
+        assertThat(failed.getFirst().detail().get("retrying").asBoolean()).isTrue();
+        List<SwarmEvents.Event> again = events.transitions("acme", "swm_1", dag, FailurePolicy.SKIP_DEPENDENTS,
+                pending, SwarmRuntimeTest.JSON.readTree("{\"a\": {\"status\": \"running\", \"attempt\": 2}}"));
+        assertThat(again).extracting(SwarmEvents.Event::eventId).containsExactly("swm_1:a:started-2");
+        List<SwarmEvents.Event> last = events.transitions("acme", "swm_1", dag, FailurePolicy.SKIP_DEPENDENTS,
+                running, SwarmRuntimeTest.JSON.readTree("{\"a\": {\"status\": \"failed\", \"attempt\": 2, "
+                        + "\"error\": \"MODEL_ERROR\"}}"));
+        assertThat(last).extracting(SwarmEvents.Event::eventId).containsExactly("swm_1:a:failed-2");
+        assertThat(last.getFirst().detail().get("retrying").asBoolean()).isFalse();
+    }
+
+    @Test
     void continuePolicy_aFailedDependencyMakesItsDependentsReady() throws Exception {
         rt.init(inputs.input("continue", 1));
         rt.next("acme", "swm_1", 0, null);
