@@ -90,7 +90,7 @@ public final class SwarmService {
         }
         SwarmSpec spec = new SwarmValidator(directory(caller), maxTasks.applyAsInt(caller.tenant())).validate(request);
         String swarmId = Documents.newId("swm_");
-        ObjectNode input = executionInput(caller.tenant(), swarmId, projectId, spec);
+        ObjectNode input = executionInput(caller.tenant(), swarmId, projectId, request, spec);
         if (input.toString().length() > MAX_INPUT_CHARS) {
             throw ApiError.invalidField("tasks", "make the swarm's input " + input.toString().length()
                     + " characters, more than Step Functions takes (" + MAX_INPUT_CHARS
@@ -127,36 +127,42 @@ public final class SwarmService {
         return view(caller, swarmId);
     }
 
-    /** The execution's input (the state machine's contract, {@code statemachines/swarm.asl.json}). */
-    static ObjectNode executionInput(TenantId tenant, String swarmId, String projectId, SwarmSpec spec) {
+    /**
+     * The execution's input (the state machine's contract, {@code statemachines/swarm.asl.json}): the validated
+     * request as sent, every field the validator accepted passed through (per-task settings such as {@code model}
+     * included), with agents resolved to ids ({@code agentId} per task, {@code plannerAgentId}) and the settings'
+     * defaults made explicit. A planned swarm has no {@code tasks}: the planner's come in {@code plan.tasks}.
+     */
+    static ObjectNode executionInput(TenantId tenant, String swarmId, String projectId, JsonNode request,
+                                     SwarmSpec spec) {
         ObjectNode input = Json.MAPPER.createObjectNode().put("tenantId", tenant.value()).put("swarmId", swarmId);
         if (projectId != null) {
             input.put("projectId", projectId);
         }
-        ObjectNode swarm = input.putObject("swarm");
+        ObjectNode swarm = ((ObjectNode) request).deepCopy();
+        swarm.remove("name");
+        swarm.remove("planner");
+        swarm.remove("goal");
+        swarm.remove("tasks");
         if (spec.planned()) {
             swarm.put("goal", spec.goal()).put("plannerAgentId", spec.plannerAgentId());
-        }
-        ArrayNode tasks = swarm.putArray("tasks");
-        for (SwarmTask t : spec.tasks()) {
-            ObjectNode task = tasks.addObject().put("key", t.key()).put("title", t.title()).put("prompt", t.prompt())
-                    .put("agentId", t.agentId()).put("timeoutSeconds", t.timeoutSeconds());
-            t.dependencies().forEach(task.putArray("dependencies")::add);
-            if (t.model() != null) {
-                task.put("model", t.model());
+        } else {
+            ArrayNode tasks = swarm.putArray("tasks");
+            JsonNode given = request.get("tasks");
+            for (int i = 0; i < spec.tasks().size(); i++) {
+                SwarmTask t = spec.tasks().get(i);
+                ObjectNode task = ((ObjectNode) given.get(i)).deepCopy();
+                task.remove("agent");
+                task.put("key", t.key()).put("title", t.title()).put("agentId", t.agentId())
+                        .put("timeoutSeconds", t.timeoutSeconds());
+                ArrayNode deps = task.putArray("dependencies");
+                t.dependencies().forEach(deps::add);
+                tasks.add(task);
             }
         }
         swarm.put("maxConcurrent", spec.maxConcurrent()).put("failurePolicy", spec.failurePolicy().wire())
                 .put("globalTimeoutSeconds", spec.globalTimeoutSeconds());
-        if (spec.budget() != null) {
-            ObjectNode budget = swarm.putObject("budget");
-            if (spec.budget().maxDollars() != null) {
-                budget.put("maxDollars", spec.budget().maxDollars());
-            }
-            if (spec.budget().maxTokens() != null) {
-                budget.put("maxTokens", spec.budget().maxTokens());
-            }
-        }
+        input.set("swarm", swarm);
         return input;
     }
 
@@ -236,7 +242,10 @@ public final class SwarmService {
         long now = clock.millis();
         List<String> keys = new ArrayList<>();
         Map<String, List<String>> deps = new HashMap<>();
-        for (JsonNode t : spec.get().path("swarm").path("tasks")) {
+        JsonNode swarmSpec = spec.get().path("swarm");
+        // a planned swarm's tasks are the planner's (plan.tasks), as the scheduler reads them
+        JsonNode specTasks = swarmSpec.hasNonNull("tasks") ? swarmSpec.get("tasks") : spec.get().path("plan").path("tasks");
+        for (JsonNode t : specTasks) {
             String key = t.path("key").asText();
             JsonNode st = taskStates.path(key);
             ObjectNode item = Json.MAPPER.createObjectNode().put("key", key)

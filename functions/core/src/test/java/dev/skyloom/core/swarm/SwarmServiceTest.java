@@ -124,7 +124,23 @@ class SwarmServiceTest {
         assertThat(input.at("/swarm/tasks/1/agentId").asText()).isEqualTo(coder);
         assertThat(input.at("/swarm/tasks/1/dependencies/0").asText()).isEqualTo("a");
         assertThat(input.at("/swarm/failurePolicy").asText()).isEqualTo("skip-dependents");
+        assertThat(input.at("/swarm/tasks/0/agent").isMissingNode()).as("names resolved to ids").isTrue();
+        assertThat(input.at("/swarm/tasks/0/timeoutSeconds").asInt()).isEqualTo(SwarmSpec.DEFAULT_TASK_TIMEOUT_SECONDS);
+        assertThat(input.at("/swarm/name").isMissingNode()).isTrue();
+        assertThat(input.at("/swarm/projectId").isMissingNode()).isTrue();
         assertThat(created.at("/summary/tasks").asInt()).as("before the scheduler's init").isZero();
+    }
+
+    @Test
+    void aPlannedSwarm_passesItsGoalAndPlanner_andNoTasks_forThePlanState() throws Exception {
+        String id = service.start(admin, json("{\"goal\": \"ship it\", \"planner\": \"coder\", \"maxConcurrent\": 2}"))
+                .get("id").asText();
+        JsonNode swarm = json(engine.inputs.get(id)).get("swarm");
+        assertThat(swarm.get("goal").asText()).isEqualTo("ship it");
+        assertThat(swarm.get("plannerAgentId").asText()).isEqualTo(coder);
+        assertThat(swarm.has("tasks")).as("the scheduler takes plan.tasks when swarm.tasks is absent").isFalse();
+        assertThat(swarm.has("planner")).isFalse();
+        assertThat(swarm.get("maxConcurrent").asInt()).isEqualTo(2);
     }
 
     @Test
