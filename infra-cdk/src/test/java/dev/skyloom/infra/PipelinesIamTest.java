@@ -64,7 +64,7 @@ class PipelinesIamTest {
     private final Template platform = app.platform;
 
     @Test
-    void api_mayDeployStartControlAndAnswer_thePipelineStateMachines_andAgentStep_only() {
+    void api_mayDeployStartControlAndAnswer_thePipelineStateMachines_andAgentStepAndSwarm_only() {
         Map<String, Set<String>> states = actionsByResource(statementsOfFunction("api"), "states:");
 
         assertThat(states).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -76,6 +76,9 @@ class PipelinesIamTest {
                 STATES + "stateMachine:" + SynthesizedApp.PREFIX + "agent-step", Set.of("states:StartExecution",
                         "states:SendTaskFailure", "states:SendTaskSuccess"),
                 STATES + "execution:" + SynthesizedApp.PREFIX + "agent-step:*", Set.of("states:DescribeExecution",
+                        "states:GetExecutionHistory", "states:RedriveExecution", "states:StopExecution"),
+                STATES + "stateMachine:" + SynthesizedApp.PREFIX + "swarm", Set.of("states:StartExecution"),
+                STATES + "execution:" + SynthesizedApp.PREFIX + "swarm:*", Set.of("states:DescribeExecution",
                         "states:GetExecutionHistory", "states:RedriveExecution", "states:StopExecution")));
     }
 

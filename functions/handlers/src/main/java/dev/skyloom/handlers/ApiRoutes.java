@@ -64,6 +64,19 @@ final class ApiRoutes {
     record ApiKeyInput(String name, List<String> scopes, String expiresAt, Integer rateLimitPerMinute) {
     }
 
+    /** The body of {@code POST /swarms}, for the OpenAPI document ({@link dev.skyloom.core.swarm.SwarmValidator} reads it). */
+    record SwarmInput(List<SwarmTaskInput> tasks, String goal, String planner, Integer maxConcurrent,
+                      String failurePolicy, Integer globalTimeoutSeconds, SwarmBudget budget, String name,
+                      String projectId) {
+    }
+
+    record SwarmTaskInput(String key, String title, String prompt, String agent, List<String> dependencies,
+                          Integer timeoutSeconds, String model) {
+    }
+
+    record SwarmBudget(Double maxDollars, Long maxTokens) {
+    }
+
     /** The request body of each route that reads one, for the OpenAPI document. */
     static final java.util.Map<String, Class<?>> BODIES = java.util.Map.ofEntries(
             java.util.Map.entry("POST " + V1 + "/auth/login", UserService.Login.class),
@@ -91,7 +104,8 @@ final class ApiRoutes {
             java.util.Map.entry("POST " + V1 + "/pipelines/{pipelineId}/runs", RunService.StartInput.class),
             java.util.Map.entry("POST " + V1 + "/runs/{runId}/approvals/{stepId}", RunService.Decision.class),
             java.util.Map.entry("POST " + V1 + "/runs/{runId}/tool-approvals/{approvalId}",
-                    dev.skyloom.core.runs.RunApprovals.ToolDecision.class));
+                    dev.skyloom.core.runs.RunApprovals.ToolDecision.class),
+            java.util.Map.entry("POST " + V1 + "/swarms", SwarmInput.class));
 
     /**
      * What a route answers on success, for the OpenAPI document: the status and the schema of the body (a name in
@@ -181,13 +195,21 @@ final class ApiRoutes {
             // approvals of runs, both kinds (docs/decisions/0502-tool-approvals-api.md)
             java.util.Map.entry("GET " + V1 + "/runs/{runId}/approvals", Answer.of(200, "RunApprovals")),
             java.util.Map.entry("POST " + V1 + "/runs/{runId}/tool-approvals/{approvalId}",
-                    Answer.of(200, "RunApproval")));
+                    Answer.of(200, "RunApproval")),
+            // swarms (docs/decisions/0700-swarm-scheduling.md "API")
+            java.util.Map.entry("POST " + V1 + "/swarms", Answer.of(202, "Swarm")),
+            java.util.Map.entry("GET " + V1 + "/swarms", Answer.page("Swarm")),
+            java.util.Map.entry("GET " + V1 + "/swarms/{swarmId}", Answer.of(200, "Swarm")),
+            java.util.Map.entry("GET " + V1 + "/swarms/{swarmId}/tasks", Answer.page("SwarmTask")),
+            java.util.Map.entry("POST " + V1 + "/swarms/{swarmId}/cancel", Answer.of(200, "Swarm")),
+            java.util.Map.entry("GET " + V1 + "/swarms/{swarmId}/events", Answer.of(200, "RunEvents")));
 
     /** The creating routes, where {@code Idempotency-Key} is honoured. */
     static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("POST " + V1 + "/tenants",
             "POST " + V1 + "/api-keys", "POST " + V1 + "/users", "POST " + V1 + "/projects",
             "POST " + V1 + "/projects/{projectId}/tasks", "POST " + V1 + "/agents", "POST " + V1 + "/secrets",
-            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines", "POST " + V1 + "/pipelines/{pipelineId}/runs");
+            "POST " + V1 + "/skills", "POST " + V1 + "/pipelines", "POST " + V1 + "/pipelines/{pipelineId}/runs",
+            "POST " + V1 + "/swarms");
 
     static Router router(Services s) {
         Router r = new Router();
@@ -409,6 +431,42 @@ final class ApiRoutes {
                 (req, p) -> ApiResponse.ok(Composition.runApprovals().decideTool(p, req.param("runId"),
                         req.param("approvalId"), Json.read(req.body(), dev.skyloom.core.runs.RunApprovals.ToolDecision
                                 .class))));
+
+        // swarms (docs/decisions/0700-swarm-scheduling.md "API"); live locally as SSE on the API gateway's
+        // GET /swarms/{swarmId}/stream, which calls the events route
+        r.add("POST", V1 + "/swarms", "swarms:create",
+                "Start a swarm: {\"tasks\": [{key, title, prompt, agent, dependencies, timeoutSeconds, model}]} (or "
+                        + "\"goal\" and \"planner\"), maxConcurrent, failurePolicy, globalTimeoutSeconds, budget, "
+                        + "projectId; 202 with the swarm, 400 naming every problem",
+                (req, p) -> new ApiResponse(202, java.util.Map.of(), Composition.swarms().start(p,
+                        Json.read(req.body(), JsonNode.class))));
+        r.add("GET", V1 + "/swarms", "swarms:read", "List swarms (?status=&projectId= narrow the list)",
+                (req, p) -> list(req, cursor -> Composition.swarms().list(p, req.queryParam("status").orElse(null),
+                        req.queryParam("projectId").orElse(null), cursor, Cursor.limit(req))));
+        r.add("GET", V1 + "/swarms/{swarmId}", "swarms:read",
+                "A swarm: status, task counts, tokens, cost, makespan and the critical path",
+                (req, p) -> ApiResponse.ok(Composition.swarms().view(p, req.param("swarmId"))));
+        r.add("GET", V1 + "/swarms/{swarmId}/tasks", "swarms:read",
+                "A swarm's tasks in request order: status (pending, running, completed, failed, cancelled, skipped), "
+                        + "timings, tokens, cost, result",
+                (req, p) -> {
+                    ObjectNode body = Json.MAPPER.createObjectNode();
+                    Composition.swarms().taskList(p, req.param("swarmId")).forEach(body.putArray("items")::add);
+                    return ApiResponse.ok(body);
+                });
+        r.add("POST", V1 + "/swarms/{swarmId}/cancel", "swarms:cancel",
+                "Cancel a swarm: its running tasks are stopped and cancelled, the others skipped; 409 when it ended",
+                (req, p) -> ApiResponse.ok(Composition.swarms().cancel(p, req.param("swarmId"))));
+        r.add("GET", V1 + "/swarms/{swarmId}/events", "swarms:read",
+                "A swarm's SWARM_* events in order after a sequence number (?after=&limit=); ?wait=1..25 long-polls",
+                (req, p) -> {
+                    String swarmId = req.param("swarmId");
+                    Composition.swarms().get(p, swarmId); // a 404 outside the caller's tenant
+                    return ApiResponse.ok(runEventsJson(IngestComposition.runEvents().read(p,
+                            dev.skyloom.core.events.EventStream.Kind.SWARM, swarmId, req.queryParam("after"),
+                            req.queryParam("limit"), req.queryParam("wait"), true)))
+                            .withHeader("Cache-Control", "no-store");
+                });
         return r;
     }
 

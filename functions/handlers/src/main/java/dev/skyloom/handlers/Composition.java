@@ -242,6 +242,28 @@ final class Composition {
         return RunApprovals.SERVICE;
     }
 
+    /**
+     * Swarms (decision 0700): started on the swarm state machine, named like agent-step's with {@code swarm} in
+     * place of {@code agent-step}; the scheduler's state and documents through the same store as the scheduler's.
+     */
+    static final class Swarms {
+        static final String STATE_MACHINE = Runs.AGENT_STEP.replaceFirst(
+                SkyloomResources.STATE_MACHINE_AGENT_STEP + "$", SkyloomResources.STATE_MACHINE_SWARM);
+        static final dev.skyloom.core.swarm.SwarmStore STORE = new dev.skyloom.aws.swarm.AwsSwarmStore(
+                DynamoDb.CLIENT, Services.TABLE, S3.CLIENT,
+                SkyloomConfig.require(CONFIG.workspacesBucket(), SkyloomResources.ENV_BUCKET_WORKSPACES), Json.MAPPER);
+        static final dev.skyloom.core.swarm.SwarmService SERVICE = new dev.skyloom.core.swarm.SwarmService(
+                Services.DOCUMENTS, Clock.systemUTC(), Services.AGENTS,
+                tenant -> dev.skyloom.core.swarm.SwarmValidator.DEFAULT_MAX_TASKS, Runs.ENGINE, STATE_MACHINE, STORE,
+                new dev.skyloom.core.swarm.SwarmRuntime(STORE, (token, output) -> {
+                    throw new IllegalStateException("the API does not wake swarm workers");
+                }, Clock.systemUTC(), Json.MAPPER, SwarmEventSink.fromEnvironment(Runs.EVENTS)));
+    }
+
+    static dev.skyloom.core.swarm.SwarmService swarms() {
+        return Swarms.SERVICE;
+    }
+
     private static final class Kms {
         static final KmsClient CLIENT = configure(KmsClient.builder()).build();
     }

@@ -63,7 +63,8 @@ final class OpenApi {
                 params.addObject().put("name", "limit").put("in", "query").put("required", false)
                         .putObject("schema").put("type", "integer").put("minimum", 1).put("maximum", 100);
             }
-            if (route.toString().equals("GET " + ApiRoutes.V1 + "/runs/{runId}/events")) {
+            if (route.toString().equals("GET " + ApiRoutes.V1 + "/runs/{runId}/events")
+                    || route.toString().equals("GET " + ApiRoutes.V1 + "/swarms/{swarmId}/events")) {
                 params.addObject().put("name", "after").put("in", "query").put("required", false)
                         .putObject("schema").put("type", "integer").put("minimum", 0);
                 params.addObject().put("name", "limit").put("in", "query").put("required", false)
@@ -72,6 +73,12 @@ final class OpenApi {
                 params.addObject().put("name", "wait").put("in", "query").put("required", false)
                         .putObject("schema").put("type", "integer").put("minimum", 0)
                         .put("maximum", dev.skyloom.core.events.RunEventsService.MAX_WAIT_SECONDS);
+            }
+            if (route.toString().equals("GET " + ApiRoutes.V1 + "/swarms")) {
+                params.addObject().put("name", "status").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "string");
+                params.addObject().put("name", "projectId").put("in", "query").put("required", false)
+                        .putObject("schema").put("type", "string");
             }
             if (route.toString().equals("GET " + ApiRoutes.V1 + "/runs")) {
                 params.addObject().put("name", "pipelineId").put("in", "query").put("required", false)
@@ -207,6 +214,18 @@ final class OpenApi {
                 + "requestedAt!:string, expiresAt:string, decide:string, decision:string, comment:string, "
                 + "decidedBy:string, decidedAt:string"));
         schemas.set("RunApprovals", object("items!:[#RunApproval]"));
+        schemas.set("SwarmSummary", object("counts!:object, tasks!:integer, tokens!:integer, costUsd!:number, "
+                + "makespanMs!:integer"));
+        schemas.set("SwarmCriticalPath", object("lengthMs!:integer, tasks!:[string]"));
+        schemas.set("Swarm", object("id!:string, name:string, projectId:string, goal:string, plannerAgentId:string, "
+                + "taskCount!:integer, maxConcurrent!:integer, failurePolicy!:string, globalTimeoutSeconds!:integer, "
+                + "budget:object, status!:string, createdBy:string, error:string, cause:string, version!:integer, "
+                + "createdAt!:string, updatedAt!:string, startedAt:string, endedAt:string, summary:#SwarmSummary, "
+                + "criticalPath:#SwarmCriticalPath"));
+        schemas.set("SwarmTask", object("key!:string, title!:string, agentId!:string, dependencies!:[string], "
+                + "status!:string, attempts:integer, startedAt:string, endedAt:string, durationMs:integer, "
+                + "turns:integer, tokens:integer, costUsd:number, result:string, resultUri:string, error:string, "
+                + "reason:string"));
     }
 
     /** A stored resource as the API shows it: the document's fields plus id, version and times. */

@@ -22,18 +22,21 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
  * {@code {"op": "init", "input": <the execution's input>}}, {@code {"op": "next", tenantId, swarmId, worker, report}}, {@code {"op": "park", tenantId, swarmId, worker,
  * token}} (an idle worker's task token, released with {@code SendTaskSuccess} when tasks become ready) and
  * {@code {"op": "finish", tenantId, swarmId, reason}}. A lost race on the swarm's state ends as
- * {@code SwarmRuntime$ConflictException}, which the state machine retries.
+ * {@code SwarmRuntime$ConflictException}, which the state machine retries. Every committed change puts its
+ * {@code SWARM_*} events on the bus ({@link SwarmEventSink}).
  */
 public final class SwarmSchedulerHandler implements RequestStreamHandler {
 
     private static final class Engine {
         static final SfnClient SFN = Composition.configure(SfnClient.builder()).build();
+        static final software.amazon.awssdk.services.eventbridge.EventBridgeClient EVENTS = Composition.configure(
+                software.amazon.awssdk.services.eventbridge.EventBridgeClient.builder()).build();
         static final SwarmRuntime RUNTIME = new SwarmRuntime(new AwsSwarmStore(Composition.DynamoDb.CLIENT,
                 SkyloomConfig.require(Composition.CONFIG.mainTable(), SkyloomResources.ENV_TABLE_MAIN),
                 Composition.S3.CLIENT,
                 SkyloomConfig.require(Composition.CONFIG.workspacesBucket(), SkyloomResources.ENV_BUCKET_WORKSPACES),
                 Json.MAPPER), SwarmSchedulerHandler::wake, Clock.systemUTC(),
-                Json.MAPPER);
+                Json.MAPPER, SwarmEventSink.fromEnvironment(EVENTS));
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SwarmSchedulerHandler.class);

@@ -86,6 +86,8 @@ class AuthMatrixIT {
                     .path("name").asText());
             ids.put("tenantId", "alice");
             ids.put("runId", "run-matrix");
+            // a swarm needs the swarm scenarios' cloud (SwarmApiIT checks another tenant's real swarm is a 404)
+            ids.put("swarmId", "swm_0000000000000000");
             ids.put("stepId", "ship");
             ids.put("approvalId", "0123456789abcdef.1.0");
             try (DynamoDbClient dynamoDb = PlatformIT.dynamoDb(cloud.edgeEndpoint())) {
@@ -145,7 +147,7 @@ class AuthMatrixIT {
         StringBuilder state = new StringBuilder();
         for (String path : List.of("/api/v1/projects", "/api/v1/agents",
                 "/api/v1/projects/" + ids.get("projectId") + "/tasks", "/api/v1/tenants/alice", "/api/v1/secrets", "/api/v1/skills", "/api/v1/pipelines",
-                "/api/v1/pipelines/build/versions", "/api/v1/users")) {
+                "/api/v1/pipelines/build/versions", "/api/v1/users", "/api/v1/swarms")) {
             JsonNode json = api.get(path, token).json();
             state.append(json.toString().replaceAll("\"lastUsedAt\":\"[^\"]*\",?", "")).append('\n');
         }

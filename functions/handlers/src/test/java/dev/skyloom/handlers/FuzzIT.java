@@ -60,7 +60,8 @@ class FuzzIT {
                     "PUT " + agent, "POST " + project + "/tasks", "PUT " + task, "POST " + task + "/claim",
                     "POST /api/v1/api-keys", "PUT " + project + "/members/bob", "POST /api/v1/tenants", "POST /api/v1/secrets",
                     "PUT /api/v1/secrets/openai/value", "POST /api/v1/skills", "POST /api/v1/pipelines",
-                    "POST /api/v1/users", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh");
+                    "POST /api/v1/users", "POST /api/v1/auth/login", "POST /api/v1/auth/refresh",
+                    "POST /api/v1/swarms");
             for (String route : bodyRoutes) {
                 String[] parts = route.split(" ", 2);
                 for (String bad : BAD_JSON) {
@@ -94,6 +95,18 @@ class FuzzIT {
                         java.nio.charset.StandardCharsets.UTF_8), null, Map.of()));
                 calls.add(new Call("GET", "/api/v1/projects/" + java.net.URLEncoder.encode(hostile,
                         java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"), null, Map.of()));
+                // swarms: a hostile agent, failure policy, dependency or id is a 400 or a 404, never a swarm
+                calls.add(new Call("POST", "/api/v1/swarms", "{\"tasks\":[{\"key\":\"a\",\"prompt\":\"p\","
+                        + "\"agent\":\"" + h + "\"}]}", Map.of()));
+                calls.add(new Call("POST", "/api/v1/swarms", "{\"failurePolicy\":\"" + h + "\",\"tasks\":[{\"key\":"
+                        + "\"a\",\"prompt\":\"p\",\"agent\":\"A\"}]}", Map.of()));
+                calls.add(new Call("POST", "/api/v1/swarms", "{\"tasks\":[{\"key\":\"a\",\"prompt\":\"p\","
+                        + "\"agent\":\"A\",\"dependencies\":[\"" + h + "\"]}]}", Map.of()));
+                String encoded = java.net.URLEncoder.encode(hostile, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("+", "%20");
+                calls.add(new Call("GET", "/api/v1/swarms/" + encoded, null, Map.of()));
+                calls.add(new Call("GET", "/api/v1/swarms/" + encoded + "/events", null, Map.of()));
+                calls.add(new Call("GET", "/api/v1/swarms?status=" + encoded, null, Map.of()));
                 calls.add(new Call("PUT", project, "{\"name\":\"P\"}", Map.of("If-Match", hostile.strip().isEmpty()
                         ? "x" : hostile.replaceAll("[^\\x20-\\x7e]", "?"))));
             }

@@ -137,7 +137,9 @@ public final class SkyloomResources {
                         // answer their approvals
                         Grant.deployStateMachines(STATE_MACHINE_FAMILY_PIPELINES),
                         Grant.answerTasks(STATE_MACHINE_FAMILY_PIPELINES),
-                        Grant.passRole(ROLE_PIPELINES)))
+                        Grant.passRole(ROLE_PIPELINES),
+                        // swarms through the API (decision 0700): start, describe and stop swarm executions
+                        Grant.runStateMachine(STATE_MACHINE_SWARM)))
                 // the role it passes, as SKYLOOM_PIPELINE_ROLE_ARN
                 .withEnvironment(ENV_PIPELINE_ROLE_ARN, EnvValue.roleArn(ROLE_PIPELINES));
         // reserved concurrency 0 (the unreserved pool) on both sides: Bedrock's per-model quotas are guarded by the
@@ -193,11 +195,14 @@ public final class SkyloomResources {
                 "dev.skyloom.handlers.SwarmSchedulerHandler::handleRequest", 1024, 60, 0,
                 withCommon(FUNCTION_SWARM_SCHEDULER, Map.of(
                         ENV_TABLE_MAIN, EnvValue.tableName("main"),
-                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"))),
+                        ENV_BUCKET_WORKSPACES, EnvValue.bucketName("workspaces"),
+                        ENV_EVENT_BUS, EnvValue.eventBusName(EVENT_BUS))),
                 List.of(Grant.readWrite(ResourceKind.TABLE, "main"),
                         Grant.readWrite(ResourceKind.BUCKET, "workspaces"),
                         // wakes parked workers: SendTaskSuccess of their task tokens (decision 0700)
-                        Grant.answerTasks(STATE_MACHINE_SWARM)));
+                        Grant.answerTasks(STATE_MACHINE_SWARM),
+                        // SWARM_* events at the scheduler's commits (decision 0700 "Events")
+                        Grant.putEvents(EVENT_BUS)));
 
         // pipelines' lambda steps (decision 0500): no AWS access of its own; http_request reaches public addresses only
         FunctionSpec builtins = new FunctionSpec(FUNCTION_BUILTINS,

@@ -152,8 +152,8 @@ class ResourceManifestTest {
 
         assertThat(manifest.missingStateMachines(List.of())).containsOnlyKeys("agent-step", "pulse", "swarm")
                 .containsEntry("agent-step", "function api environment SKYLOOM_STATE_MACHINE_AGENT_STEP")
-                .containsEntry("swarm", "function swarm-scheduler grant")
-                .containsEntry("pulse", "schedule group pulses target");
+                .containsEntry("pulse", "schedule group pulses target")
+                .containsEntry("swarm", "function api grant");
         assertThat(manifest.missingStateMachines(List.of(new StateMachineSpec("agent-step", "{}"),
                 new StateMachineSpec("pulse", "{}"), new StateMachineSpec("swarm", "{}")))).isEmpty();
     }

@@ -57,14 +57,25 @@ public final class RunEventsService {
      */
     public Page read(Principal principal, String runId, Optional<String> after, Optional<String> limit,
                      Optional<String> wait) {
-        if (!EventStream.ID.matcher(runId).matches()) {
-            throw ApiError.invalidField("runId", "must be " + EventStream.ID_RULE);
+        return read(principal, EventStream.Kind.RUN, runId, after, limit, wait, false);
+    }
+
+    /**
+     * Any stream's events, as {@link #read(Principal, String, Optional, Optional, Optional)}.
+     *
+     * @param known the caller has checked that the stream's owner exists in the caller's tenant (a stored swarm):
+     *              no events yet is then an empty page, not a 404
+     */
+    public Page read(Principal principal, EventStream.Kind kind, String id, Optional<String> after,
+                     Optional<String> limit, Optional<String> wait, boolean known) {
+        if (!EventStream.ID.matcher(id).matches()) {
+            throw ApiError.invalidField(kind.field(), "must be " + EventStream.ID_RULE);
         }
         long from = number("after", after, 0, 0, Long.MAX_VALUE, "a sequence number (0 or more)");
         int max = (int) number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT, "1 to " + MAX_LIMIT);
         int waitSeconds = (int) number("wait", wait, 0, 0, MAX_WAIT_SECONDS, "0 to " + MAX_WAIT_SECONDS
                 + " seconds (API Gateway ends a request at 29 s)");
-        EventStream stream = EventStream.run(principal.tenant(), runId);
+        EventStream stream = new EventStream(principal.tenant(), kind, id);
         Instant deadline = clock.instant().plusSeconds(waitSeconds);
         Duration pause = FIRST_POLL;
         while (true) {
@@ -75,8 +86,8 @@ public final class RunEventsService {
                         items.getLast().seq());
             }
             if (left.isNegative() || left.isZero()) {
-                if (from == 0 || !store.exists(stream)) {
-                    throw ApiError.notFound("Run " + runId);
+                if (!known && (from == 0 || !store.exists(stream))) {
+                    throw ApiError.notFound("Run " + id);
                 }
                 return new Page(items, from);
             }

@@ -47,6 +47,8 @@ public final class SwarmRuntime {
     private final Clock clock;
     private final ObjectMapper json;
     private final Map<String, Loaded> specs = new ConcurrentHashMap<>();
+    private final SwarmEvents events;
+    private final SwarmEvents.Sink sink;
 
     private record Loaded(JsonNode input, List<SwarmTask> tasks, SwarmSchedule schedule, int maxRetries) {
         SwarmTask task(String key) {
@@ -66,10 +68,29 @@ public final class SwarmRuntime {
     private static final java.util.Set<String> NOT_RETRIED = java.util.Set.of("BUDGET_EXCEEDED", "INVALID_STEP");
 
     public SwarmRuntime(SwarmStore store, Waker waker, Clock clock, ObjectMapper json) {
+        this(store, waker, clock, json, SwarmEvents.Sink.NONE);
+    }
+
+    /** @param sink where the {@code SWARM_*} events of every committed change go ({@link SwarmEvents}) */
+    public SwarmRuntime(SwarmStore store, Waker waker, Clock clock, ObjectMapper json, SwarmEvents.Sink sink) {
         this.store = store;
         this.waker = waker;
         this.clock = clock;
         this.json = json;
+        this.events = new SwarmEvents(json);
+        this.sink = sink;
+    }
+
+    /** Emits after a commit; a failing bus must not fail the scheduler (its commit stands). */
+    private void emit(List<SwarmEvents.Event> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        try {
+            sink.emit(list);
+        } catch (RuntimeException e) {
+            // the sink logs; an event lost here is a gap in the stream, never a wrong decision
+        }
     }
 
     /**
@@ -147,6 +168,8 @@ public final class SwarmRuntime {
             }
             store.create(tenant, swarmId, state);
         }
+        // emitted on every init (a retried init re-emits the same ids, which the ingest stores once)
+        emit(events.initial(tenant, swarmId, loaded.schedule().dag(), loaded.tasks().size()));
         specs.put(tenant + "/" + swarmId, loaded);
         ObjectNode out = json.createObjectNode();
         ArrayNode workers = out.putArray("workers");
@@ -167,6 +190,7 @@ public final class SwarmRuntime {
                     .orElseThrow(() -> new IllegalStateException("swarm " + swarmId + " has no state"));
             ObjectNode state = v.state();
             ObjectNode tasks = (ObjectNode) state.get("tasks");
+            TaskStatus[] before = statuses(dag, tasks);
             long now = clock.millis();
             long deadline = state.path("deadline").asLong();
             boolean changed = false;
@@ -238,6 +262,9 @@ public final class SwarmRuntime {
             }
             if (changed && !store.replace(tenant, swarmId, state, v.version())) {
                 continue;
+            }
+            if (changed) {
+                emit(events.transitions(tenant, swarmId, dag, policy, before, tasks));
             }
             String end = action.path("action").asText("done");
             wake.forEach(t -> wake(t, json.createObjectNode().put("action", end)));
@@ -312,6 +339,7 @@ public final class SwarmRuntime {
             SwarmStore.Versioned v = store.load(tenant, swarmId).orElseThrow();
             ObjectNode state = v.state();
             ObjectNode tasks = (ObjectNode) state.get("tasks");
+            TaskStatus[] before = statuses(dag, tasks);
             long now = clock.millis();
             boolean timedOut = now >= state.path("deadline").asLong();
             boolean changed = false;
@@ -338,6 +366,18 @@ public final class SwarmRuntime {
             }
             ObjectNode summary = summary(spec, swarmId, state, timedOut);
             store.putDocument(tenant, swarmId, "summary.json", summary);
+            List<SwarmEvents.Event> emitted = new ArrayList<>(events.transitions(tenant, swarmId, dag,
+                    FailurePolicy.fromWire(state.path("failurePolicy").asText()).orElse(FailurePolicy.SKIP_DEPENDENTS),
+                    before, tasks));
+            ObjectNode end = json.createObjectNode().put("status", summary.path("status").asText())
+                    .put("outcome", state.path("outcome").asText());
+            end.set("counts", summary.path("counts"));
+            end.set("criticalPath", summary.path("criticalPath"));
+            end.put("makespanMs", summary.path("makespanMs").asLong());
+            boolean completed = "completed".equals(summary.path("status").asText());
+            emitted.add(events.swarm(tenant, swarmId, completed ? SwarmEvents.COMPLETE : SwarmEvents.FAILED,
+                    "end", end));
+            emit(emitted);
             ObjectNode out = summary.deepCopy();
             if (dag.size() > 200) {
                 out.remove("tasks");
@@ -371,7 +411,8 @@ public final class SwarmRuntime {
                 last = Math.max(last, t.get("endedAt").asLong());
             }
         }
-        s.put("status", allCompleted ? "completed" : timedOut ? "timed_out" : "failed");
+        s.put("status", allCompleted ? "completed" : timedOut ? "timed_out"
+                : "cancelled".equals(state.path("outcome").asText()) ? "cancelled" : "failed");
         s.set("counts", counts);
         s.put("makespanMs", first == Long.MAX_VALUE ? 0 : last - first);
         CriticalPath cp = CriticalPath.of(dag, durations);

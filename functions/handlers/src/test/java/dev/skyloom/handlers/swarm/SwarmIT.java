@@ -87,8 +87,12 @@ public class SwarmIT {
     record Child(String key, Instant start, Instant stop, ExecutionStatus status, JsonNode input, JsonNode output) {
     }
 
-    @BeforeAll
-    void start() throws Exception {
+    /**
+     * A local cloud with the platform's state machines (the swarm's among them) and the swarm scenarios as models
+     * ({@code skyloom.scenario.swarm-1s}, {@code -2s}, {@code -8s}, {@code -fail}); its data under
+     * {@code dataDir/cloud}. SwarmApiIT starts its cloud with it too.
+     */
+    public static LocalCloud startCloud(Path dataDir) throws Exception {
         Path models = Files.createDirectories(dataDir.resolve("models"));
         for (String name : List.of("swarm-1s.yaml", "swarm-2s.yaml", "swarm-8s.yaml", "swarm-fail.yaml",
                 "swarm-planner.yaml", "swarm-flaky.yaml")) {
@@ -100,8 +104,13 @@ public class SwarmIT {
         Path stateMachines = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
                 .toAbsolutePath().normalize();
         Path jar = Path.of(System.getProperty("skyloom.functionsJar", "target/skyloom-functions.jar"));
-        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir.resolve("cloud"), jar)
+        return new LocalCloud(LocalCloudConfig.ephemeral(dataDir.resolve("cloud"), jar)
                 .withStateMachines(stateMachines).withModelsDir(models)).start();
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        cloud = startCloud(dataDir);
         URI edge = cloud.edgeEndpoint();
         sfn = SfnClient.builder().endpointOverride(edge).region(Region.US_EAST_1).credentialsProvider(CREDENTIALS)
                 .build();

@@ -72,9 +72,10 @@ public final class ApiGateway implements AutoCloseable {
     private void dispatch(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         try {
-            java.util.Optional<String> streamedRun = RunEventStream.runId(exchange.getRequestMethod(), path);
-            if (streamedRun.isPresent()) {
-                eventStream.serve(exchange, streamedRun.get());
+            java.util.Optional<RunEventStream.Target> streamed = RunEventStream.target(exchange.getRequestMethod(),
+                    path);
+            if (streamed.isPresent()) {
+                eventStream.serve(exchange, streamed.get());
             } else if (path.equals(API_PREFIX) || path.startsWith(API_PREFIX + "/")) {
                 proxy(exchange);
             } else {
@@ -220,7 +221,8 @@ public final class ApiGateway implements AutoCloseable {
     /** The proxy event of {@code GET /runs/{runId}/events?after=&wait=} with the stream request's headers. */
     private ObjectNode eventsRequest(RunEventStream.Query query) {
         ObjectNode event = event(query.exchange(), new byte[0], UUID.randomUUID().toString());
-        String path = API_PREFIX + "/runs/" + URLDecoder.decode(query.runId(), StandardCharsets.UTF_8) + "/events";
+        String path = API_PREFIX + "/" + query.collection() + "/" + URLDecoder.decode(query.runId(),
+                StandardCharsets.UTF_8) + "/events";
         event.put("path", path);
         event.put("httpMethod", "GET");
         ObjectNode single = event.putObject("queryStringParameters");

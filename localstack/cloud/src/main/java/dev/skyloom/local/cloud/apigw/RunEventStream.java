@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/v1/runs/{runId}/stream}: a run's events as Server-Sent Events, on the local API Gateway only (an
+ * {@code GET /api/v1/runs/{runId}/stream} (and {@code /swarms/{swarmId}/stream}, made of calls to the swarm events
+ * route the same way): a run's events as Server-Sent Events, on the local API Gateway only (an
  * API Gateway REST API cannot stream; on AWS the console long-polls {@code GET /runs/{runId}/events?wait=}).
  *
  * <p>The stream is made of calls to the API function's own events route ({@code ?after=<last seq>&wait=20}) with the
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RunEventStream {
     private static final Logger LOG = LoggerFactory.getLogger(RunEventStream.class);
-    static final Pattern PATH = Pattern.compile(ApiGateway.API_PREFIX + "/runs/([^/]+)/stream");
+    /** A run's stream, or a swarm's ({@code /swarms/{swarmId}/stream}, served by the swarm events route). */
+    static final Pattern PATH = Pattern.compile(ApiGateway.API_PREFIX + "/(runs|swarms)/([^/]+)/stream");
     /** Seconds each events call waits for news (the API allows up to 25). */
     static final int WAIT_SECONDS = 20;
     static final int RETRY_MILLIS = 2000;
@@ -43,7 +45,12 @@ final class RunEventStream {
     /** Builds the proxy event for the events route: (after, wait) to the event. */
     private final Function<Query, ObjectNode> events;
 
-    record Query(HttpExchange exchange, String runId, long after, int waitSeconds) {
+    /** @param runId the run's or swarm's id; {@code collection} {@code runs} or {@code swarms} */
+    record Query(HttpExchange exchange, String collection, String runId, long after, int waitSeconds) {
+    }
+
+    /** A stream request: the collection ({@code runs}, {@code swarms}) and the id. */
+    record Target(String collection, String id) {
     }
 
     RunEventStream(LocalLambda lambda, String apiFunction, ObjectMapper json, Function<Query, ObjectNode> events) {
@@ -53,12 +60,14 @@ final class RunEventStream {
         this.events = events;
     }
 
-    static Optional<String> runId(String method, String rawPath) {
+    static Optional<Target> target(String method, String rawPath) {
         Matcher m = PATH.matcher(rawPath);
-        return method.equals("GET") && m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+        return method.equals("GET") && m.matches() ? Optional.of(new Target(m.group(1), m.group(2)))
+                : Optional.empty();
     }
 
-    void serve(HttpExchange exchange, String runId) throws IOException {
+    void serve(HttpExchange exchange, Target target) throws IOException {
+        String runId = target.id();
         String resume = exchange.getRequestHeaders().getFirst("Last-Event-ID");
         if (resume == null || resume.isBlank()) {
             resume = ApiGatewayQuery.first(exchange.getRequestURI().getRawQuery(), "after").orElse("0");
@@ -78,11 +87,12 @@ final class RunEventStream {
         OutputStream out = null;
         try {
             while (true) {
-                JsonNode response = call(new Query(exchange, runId, after, out == null ? 0 : WAIT_SECONDS));
+                JsonNode response = call(new Query(exchange, target.collection(), runId, after, out == null ? 0 : WAIT_SECONDS));
                 int status = response.path("statusCode").asInt(502);
-                if (out == null && status == 404) {
+                if (out == null && status == 404 && target.collection().equals("runs")) {
                     // a run just started may not have its first event yet: wait for it once before answering 404
-                    response = call(new Query(exchange, runId, after, WAIT_SECONDS));
+                    // (a swarm is stored when it starts: its 404 is final)
+                    response = call(new Query(exchange, target.collection(), runId, after, WAIT_SECONDS));
                     status = response.path("statusCode").asInt(502);
                 }
                 if (out == null) {
