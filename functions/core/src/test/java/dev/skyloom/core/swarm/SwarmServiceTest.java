@@ -56,7 +56,7 @@ class SwarmServiceTest {
 
         @Override
         public Optional<Execution> describe(String arn) {
-            return Optional.ofNullable(status.get(arn)).map(s -> new Execution(arn, s, Instant.now(), null, null,
+            return Optional.ofNullable(status.get(arn)).map(s -> new Execution(arn, s, Instant.now(), null, null, null,
                     s.equals("ABORTED") ? "SWARM_CANCELLED" : null, null));
         }
 
