@@ -8,8 +8,11 @@ import static dev.skyloom.handlers.PipelineHarness.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -410,5 +413,49 @@ class PipelineBranchesIT {
         if (api.call("GET", "/api/v1/pipelines/" + id, api.key(), null, null).status() != 200) {
             api.deploy(yaml);
         }
+    }
+
+    /** The compiler's malformed-pipeline corpus (functions/core test resources), each file with its expected errors. */
+    private static final Path INVALID_PIPELINES = Path.of("../core/src/test/resources/dev/skyloom/core/pipeline/invalid");
+    private static final String EXPECT = "# expect: ";
+
+    @Test
+    void everyMalformedPipelineOfTheCorpus_isA400_namingEachProblemWithItsLineAndColumn_andNothingIsStored()
+            throws Exception {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(INVALID_PIPELINES)) {
+            files = list.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(40);
+        int before = api.ok("GET", "/api/v1/pipelines?limit=100", null).path("items").size();
+        for (Path file : files) {
+            String yaml = Files.readString(file);
+            List<String> expected = new ArrayList<>();
+            for (String line : yaml.lines().filter(l -> l.startsWith(EXPECT)).toList()) {
+                // "<field> @ <line>:<column>: <message>" -> the API's detail "yaml.<field>" / "line L, column C: ..."
+                String spec = line.substring(EXPECT.length());
+                int at = spec.indexOf(" @ ");
+                String field = spec.substring(0, at);
+                String rest = spec.substring(at + 3);
+                int colon = rest.indexOf(':');
+                int colon2 = rest.indexOf(": ", colon + 1);
+                String lineNo = rest.substring(0, colon);
+                String column = rest.substring(colon + 1, colon2);
+                String message = rest.substring(colon2 + 2);
+                expected.add((field.isEmpty() ? "yaml" : "yaml." + field) + " | "
+                        + (lineNo.equals("0") ? message : "line " + lineNo + ", column " + column + ": " + message));
+            }
+            PipelineHarness.Answer answer = api.call("POST", "/api/v1/pipelines", api.key(), yaml, "application/yaml");
+            String what = file.getFileName() + ": " + answer.body();
+            assertThat(answer.status()).as(what).isEqualTo(400);
+            JsonNode error = answer.body().path("error");
+            List<String> details = new ArrayList<>();
+            error.path("details").forEach(d -> details.add(d.path("field").asText() + " | " + d.path("problem").asText()));
+            assertThat(details).as(what).containsExactlyElementsOf(expected);
+            String first = expected.getFirst();
+            assertThat(error.path("message").asText()).as(what).startsWith("Invalid pipeline: ")
+                    .contains(first.substring(first.indexOf(" | ") + 3));
+        }
+        assertThat(api.ok("GET", "/api/v1/pipelines?limit=100", null).path("items").size()).isEqualTo(before);
     }
 }
