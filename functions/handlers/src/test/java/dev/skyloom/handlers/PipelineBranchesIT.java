@@ -458,4 +458,30 @@ class PipelineBranchesIT {
         }
         assertThat(api.ok("GET", "/api/v1/pipelines?limit=100", null).path("items").size()).isEqualTo(before);
     }
+
+    @Test
+    void parallelLoopExample_loopsOverTheListedQuestions_runsBothBranchesWithTheBuiltInTransform_andSummarises()
+            throws Exception {
+        api.deploy(example("parallel-loop"));
+        String runId = api.startRun("research", "{\"input\": {\"topic\": \"solar storage\"}, "
+                + "\"scenarios\": {\"questions\": \"pipeline-questions\"}}");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
+
+        for (String id : List.of("questions", "answer", "enrich", "sources", "tidy", "critique", "summary")) {
+            assertThat(step(done, id).path("status").asText()).as(id + " in " + done).isEqualTo("SUCCEEDED");
+        }
+        // one answer per listed question, in order
+        assertThat(done.path("outputs").path("answer")).extracting(JsonNode::asText).hasSize(3)
+                .satisfies(a -> assertThat(a.get(0)).contains("Answer question 0: Why?"))
+                .satisfies(a -> assertThat(a.get(2)).contains("Answer question 2: When?"));
+        assertThat(api.llmCalls(runId, "answer")).isEqualTo(3);
+        // the json_transform built-in picked the sources field out of the sources step's structured output
+        JsonNode sources = done.path("outputs").path("sources");
+        assertThat(sources.has("sources")).as(sources.toString()).isTrue();
+        assertThat(done.path("outputs").path("tidy")).as(done.toString()).isEqualTo(sources.path("sources"));
+        List<JsonNode> events = api.events(runId, "RUN_COMPLETE");
+        assertThat(ofType(events, "LOOP_ITEM_COMPLETE")).extracting(e -> e.path("data").path("index").asInt())
+                .containsExactlyInAnyOrder(0, 1, 2);
+        assertThat(done.path("outputs").path("summary").asText()).contains("Write the report");
+    }
 }

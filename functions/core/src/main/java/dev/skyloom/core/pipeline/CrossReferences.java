@@ -372,9 +372,14 @@ final class CrossReferences {
         for (Template.Ref ref : template.refs()) {
             switch (ref.root()) {
                 case "steps" -> {
-                    if (!all.containsKey(ref.step())) {
+                    Step target = all.get(ref.step());
+                    if (target == null) {
                         errors.add(tree.error(path, where + ref.raw() + ": no such step; steps are: "
                                 + String.join(", ", all.keySet())));
+                    } else if (ref.path().getFirst().equals("outputs") && unstructured(target)) {
+                        errors.add(tree.error(path, where + ref.raw() + ": step \"" + target.id() + "\" has no "
+                                + "structured output; give it outputs: [<field>, ...] or an outputSchema, or use "
+                                + "{{steps." + target.id() + ".output}}"));
                     } else if (checkOrder && !ranBefore(ref.step(), before, earlier)) {
                         Set<String> always = new LinkedHashSet<>();
                         for (Step s : flow.steps()) {
@@ -404,6 +409,12 @@ final class CrossReferences {
             }
         }
         return template;
+    }
+
+    /** An agent, gate or council step with neither {@code outputs} nor {@code outputSchema}: it answers text. */
+    private static boolean unstructured(Step step) {
+        return (step.type() == StepType.AGENT || step.type() == StepType.GATE || step.type() == StepType.COUNCIL)
+                && step.effectiveOutputSchema() == null;
     }
 
     private boolean ranBefore(String referenced, Set<String> before, List<String> earlier) {

@@ -158,7 +158,7 @@ class PipelineCompilerTest {
                 id: q
                 name: Q
                 steps:
-                  - {id: first-draft, agent: writer, input: "It's 100% {{run.input.topic}}"}
+                  - {id: first-draft, agent: writer, input: "It's 100% {{run.input.topic}}", outputs: [sections]}
                   - {id: second, agent: writer, input: "Improve {{steps.first-draft.outputs.sections.0}}"}
                 """);
 
