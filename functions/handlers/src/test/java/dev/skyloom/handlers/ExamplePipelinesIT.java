@@ -120,7 +120,7 @@ class ExamplePipelinesIT {
 
     String deploy(String example) throws Exception {
         JsonNode created = ok("POST", "/api/v1/pipelines", key, JSON.createObjectNode()
-                .put("yaml", PipelineRunIT.example(example)).toString());
+                .put("yaml", PipelineHarness.example(example)).toString());
         return created.path("id").asText();
     }
 
@@ -157,10 +157,10 @@ class ExamplePipelinesIT {
         String runId = startRun(pipeline, "{\"input\": {\"statusApi\": \"" + statusApi
                 + "\", \"service\": \"checkout\"}}");
 
-        JsonNode done = until(runId, PipelineRunIT.status("SUCCEEDED"), "succeeded");
+        JsonNode done = until(runId, PipelineHarness.status("SUCCEEDED"), "succeeded");
 
         for (String id : List.of("fetch", "shape", "digest")) {
-            assertThat(PipelineRunIT.step(done, id).path("status").asText()).as(id).isEqualTo("SUCCEEDED");
+            assertThat(PipelineHarness.step(done, id).path("status").asText()).as(id).isEqualTo("SUCCEEDED");
         }
         assertThat(requests).contains(Map.of("method", "GET", "path", "/api/checkout/incidents",
                 "accept", "application/json"));
@@ -204,7 +204,7 @@ class ExamplePipelinesIT {
         String runId = startRun(pipeline, "{\"input\": {\"goal\": \"a health check\", \"checks\": [\"lint\", "
                 + "\"tests\"]}}");
 
-        JsonNode waiting = until(runId, PipelineRunIT.waitingFor("release"), "waiting for release");
+        JsonNode waiting = until(runId, PipelineHarness.waitingFor("release"), "waiting for release");
         JsonNode swarm = waiting.path("outputs").path("fanout");
         assertThat(swarm.path("status").asText()).as(swarm.toString()).isEqualTo("completed");
         assertThat(swarm.path("counts").path("completed").asInt()).isEqualTo(2);
@@ -213,13 +213,13 @@ class ExamplePipelinesIT {
 
         ok("POST", "/api/v1/runs/" + runId + "/approvals/release", key,
                 "{\"decision\": \"approve\", \"comment\": \"ship it\"}");
-        JsonNode done = until(runId, PipelineRunIT.status("SUCCEEDED"), "succeeded");
+        JsonNode done = until(runId, PipelineHarness.status("SUCCEEDED"), "succeeded");
         for (String id : List.of("outline", "check", "design", "split", "checks", "fanout", "release")) {
-            assertThat(PipelineRunIT.step(done, id).path("status").asText()).as(id).isEqualTo("SUCCEEDED");
+            assertThat(PipelineHarness.step(done, id).path("status").asText()).as(id).isEqualTo("SUCCEEDED");
         }
-        assertThat(PipelineRunIT.step(done, "check").path("result").asText()).isEqualTo("PASS");
-        assertThat(PipelineRunIT.step(done, "fanout").path("result").asText()).isEqualTo("completed");
-        assertThat(PipelineRunIT.step(done, "release").path("result").asText()).isEqualTo("APPROVED");
+        assertThat(PipelineHarness.step(done, "check").path("result").asText()).isEqualTo("PASS");
+        assertThat(PipelineHarness.step(done, "fanout").path("result").asText()).isEqualTo("completed");
+        assertThat(PipelineHarness.step(done, "release").path("result").asText()).isEqualTo("APPROVED");
         assertThat(done.path("outputs").path("release").asText()).isEqualTo("ship it");
         // the swarm's tasks ran as agent steps under the swarm's id (decision 0700): one model call each at least
         String swarmId = swarm.path("swarmId").asText();

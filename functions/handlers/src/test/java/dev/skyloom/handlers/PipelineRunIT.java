@@ -1,29 +1,27 @@
 package dev.skyloom.handlers;
 
+import static dev.skyloom.handlers.PipelineHarness.JSON;
+import static dev.skyloom.handlers.PipelineHarness.example;
+import static dev.skyloom.handlers.PipelineHarness.status;
+import static dev.skyloom.handlers.PipelineHarness.step;
+import static dev.skyloom.handlers.PipelineHarness.waitingFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skyloom.handlers.PipelineHarness.Answer;
 import dev.skyloom.handlers.testing.Sse;
-import dev.skyloom.local.cloud.LocalCloud;
-import dev.skyloom.local.cloud.LocalCloudConfig;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.LongStream;
-import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,151 +42,45 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineRunIT {
-    static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @TempDir
     static Path dataDir;
-    private LocalCloud cloud;
-    private String key;
-
-    record Answer(int status, JsonNode body) {
-    }
+    private PipelineHarness api;
 
     @BeforeAll
     void start() throws Exception {
-        Path models = Files.createDirectories(dataDir.resolve("models"));
-        for (String name : List.of("pipeline-flaky.yaml", "pipeline-plan.yaml", "agent-approval.yaml")) {
-            try (var in = PipelineRunIT.class.getResourceAsStream("/scenarios/" + name)) {
-                Files.copy(in, models.resolve(name));
-            }
-        }
-        Path jar = Path.of(System.getProperty("skyloom.functionsJar", "target/skyloom-functions.jar"));
-        Path machines = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines")).toAbsolutePath()
-                .normalize();
-        cloud = new LocalCloud(LocalCloudConfig.ephemeral(dataDir.resolve("cloud"), jar).withStateMachines(machines)
-                .withModelsDir(models)).start();
-        String admin = Files.readString(dataDir.resolve("cloud").resolve("admin.key")).trim();
-        String tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
-        key = call("POST", "/api/v1/tenants", admin, "{\"id\":\"" + tenant + "\",\"name\":\"" + tenant + "\"}",
-                "application/json").body().path("adminKey").path("token").asText();
-        for (String name : List.of("planner", "coder", "writer")) {
-            ObjectNode agent = JSON.createObjectNode().put("name", name).put("role", name)
-                    .put("systemPrompt", "Do the task.");
-            agent.putObject("model").put("provider", "bedrock").put("modelId", "skyloom.local");
-            ok("POST", "/api/v1/agents", agent.toString());
-        }
+        api = PipelineHarness.start(dataDir,
+                List.of("pipeline-flaky.yaml", "pipeline-plan.yaml", "agent-approval.yaml"),
+                List.of("planner", "coder", "writer"));
     }
 
     @AfterAll
     void stop() {
-        if (cloud != null) {
-            cloud.close();
+        if (api != null) {
+            api.close();
         }
-    }
-
-    Answer call(String method, String path, String token, String body, String contentType) throws Exception {
-        return call(method, path, token, body, contentType, null);
-    }
-
-    Answer call(String method, String path, String token, String body, String contentType, String idempotencyKey)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiEndpoint().orElseThrow().resolve(path))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", contentType);
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
-        String template = path.replaceFirst("\\?.*$", "");
-        assertThat(ResponseSchemas.problems(method, template, response.statusCode(), json))
-                .as(method + " " + path + " " + response.statusCode() + ": " + json).isEmpty();
-        return new Answer(response.statusCode(), json);
-    }
-
-    JsonNode ok(String method, String path, String body) throws Exception {
-        Answer answer = call(method, path, key, body, "application/json");
-        assertThat(answer.status()).as(method + " " + path + ": " + answer.body()).isBetween(200, 299);
-        return answer.body();
-    }
-
-    JsonNode until(String runId, Predicate<JsonNode> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonNode run = null;
-        while (System.nanoTime() < deadline) {
-            run = ok("GET", "/api/v1/runs/" + runId, null);
-            if (done.test(run)) {
-                return run;
-            }
-            if (!List.of("QUEUED", "RUNNING").contains(run.path("status").asText())) {
-                throw new AssertionError("run " + runId + " ended before it was " + what + ": " + run);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
-        }
-        throw new AssertionError("run " + runId + " not " + what + " after 120 s: " + run);
-    }
-
-    static Predicate<JsonNode> waitingFor(String step) {
-        return run -> run.path("waitingApprovals").toString().contains("\"" + step + "\"");
-    }
-
-    static Predicate<JsonNode> status(String status) {
-        return run -> run.path("status").asText().equals(status);
-    }
-
-    static JsonNode step(JsonNode run, String id) {
-        for (JsonNode step : run.path("steps")) {
-            if (step.path("id").asText().equals(id)) {
-                return step;
-            }
-        }
-        throw new AssertionError("no step " + id + " in " + run);
-    }
-
-    static String example(String name) throws Exception {
-        return Files.readString(Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
-                .resolve("examples").resolve(name + ".yaml"));
     }
 
     String deployEngineering() throws Exception {
-        Answer existing = call("GET", "/api/v1/pipelines/engineering", key, null, null);
+        Answer existing = api.call("GET", "/api/v1/pipelines/engineering", api.key(), null, null);
         if (existing.status() == 200) {
             return "engineering";
         }
-        Answer created = call("POST", "/api/v1/pipelines", key, example("engineering"), "application/yaml");
-        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        api.deploy(example("engineering"));
         return "engineering";
-    }
-
-    String startRun(String pipeline, String body) throws Exception {
-        Answer answer = call("POST", "/api/v1/pipelines/" + pipeline + "/runs", key, body, "application/json");
-        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(202);
-        return answer.body().path("id").asText();
-    }
-
-    List<JsonNode> llmCalls(String runId) throws Exception {
-        List<JsonNode> calls = new ArrayList<>();
-        ok("GET", "/api/v1/llm-calls?limit=100&runId=" + runId, null).path("items").forEach(calls::add);
-        return calls;
     }
 
     @Test
     void engineering_runsToTheApproval_isApproved_andCompletes_withStepsUsageAndNoTokenInEvents() throws Exception {
         deployEngineering();
-        String runId = startRun("engineering", "{\"input\": {\"request\": \"add a health check\"}, "
+        String runId = api.startRun("engineering", "{\"input\": {\"request\": \"add a health check\"}, "
                 + "\"scenarios\": {\"plan\": \"pipeline-plan\"}}");
 
-        JsonNode waiting = until(runId, waitingFor("ship"), "waiting for ship");
+        JsonNode waiting = api.until(runId, waitingFor("ship"), "waiting for ship");
         assertThat(waiting.path("status").asText()).isEqualTo("RUNNING");
         assertThat(step(waiting, "plan").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(step(waiting, "review").path("result").asText()).isEqualTo("PASS");
         assertThat(step(waiting, "ship").path("status").asText()).isEqualTo("WAITING_APPROVAL");
-        JsonNode approvals = ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
+        JsonNode approvals = api.ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
         assertThat(approvals).singleElement().satisfies(a -> {
             assertThat(a.path("kind").asText()).isEqualTo("step");
             assertThat(a.path("id").asText()).isEqualTo("ship");
@@ -198,12 +90,13 @@ class PipelineRunIT {
         });
         assertThat(approvals.toString()).doesNotContain("taskToken");
 
-        Answer wrongStep = call("POST", "/api/v1/runs/" + runId + "/approvals/plan", key,
+        Answer wrongStep = api.call("POST", "/api/v1/runs/" + runId + "/approvals/plan", api.key(),
                 "{\"decision\": \"approve\"}", "application/json");
         assertThat(wrongStep.status()).isEqualTo(409);
 
-        ok("POST", "/api/v1/runs/" + runId + "/approvals/ship", "{\"decision\": \"approve\", \"comment\": \"ship it\"}");
-        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        api.ok("POST", "/api/v1/runs/" + runId + "/approvals/ship",
+                "{\"decision\": \"approve\", \"comment\": \"ship it\"}");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
         for (String id : List.of("plan", "build", "review", "ship")) {
             JsonNode step = step(done, id);
             assertThat(step.path("status").asText()).as(id).isEqualTo("SUCCEEDED");
@@ -214,15 +107,15 @@ class PipelineRunIT {
         assertThat(done.path("usage").path("calls").asLong()).isGreaterThanOrEqualTo(3);
         assertThat(done.path("usage").path("inputTokens").asLong()).isPositive();
 
-        Answer again = call("POST", "/api/v1/runs/" + runId + "/approvals/ship", key, "{\"decision\": \"approve\"}",
-                "application/json");
+        Answer again = api.call("POST", "/api/v1/runs/" + runId + "/approvals/ship", api.key(),
+                "{\"decision\": \"approve\"}", "application/json");
         assertThat(again.status()).isEqualTo(409);
 
         // the approval's task token never reaches the run's followers
-        JsonNode events = ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
+        JsonNode events = api.ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
         assertThat(events.toString()).contains("APPROVAL_REQUIRED").doesNotContain("taskToken");
 
-        JsonNode listed = ok("GET", "/api/v1/runs?pipelineId=engineering&status=SUCCEEDED", null);
+        JsonNode listed = api.ok("GET", "/api/v1/runs?pipelineId=engineering&status=SUCCEEDED", null);
         assertThat(listed.path("items").toString()).contains(runId);
     }
 
@@ -242,13 +135,13 @@ class PipelineRunIT {
                     agent: janitor
                     input: "Write a draft, then remove it"
                 """;
-        ok("POST", "/api/v1/pipelines", JSON.createObjectNode().put("definition", yaml).toString());
-        String runId = startRun("cleanup", "{\"input\": {}, \"scenarios\": {\"tidy\": \"agent-approval\"}}");
+        api.ok("POST", "/api/v1/pipelines", JSON.createObjectNode().put("definition", yaml).toString());
+        String runId = api.startRun("cleanup", "{\"input\": {}, \"scenarios\": {\"tidy\": \"agent-approval\"}}");
 
         JsonNode approval = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (approval == null && System.nanoTime() < deadline) {
-            JsonNode items = ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
+            JsonNode items = api.ok("GET", "/api/v1/runs/" + runId + "/approvals", null).path("items");
             approval = items.isEmpty() ? null : items.get(0);
             LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
         }
@@ -257,20 +150,20 @@ class PipelineRunIT {
         assertThat(approval.path("stepId").asText()).isEqualTo("tidy");
         assertThat(approval.path("tool").asText()).isEqualTo("delete_file");
         assertThat(approval.path("input").path("path").asText()).isEqualTo("draft.txt");
-        assertThat(ok("GET", "/api/v1/runs/" + runId, null).path("status").asText()).isEqualTo("RUNNING");
+        assertThat(api.ok("GET", "/api/v1/runs/" + runId, null).path("status").asText()).isEqualTo("RUNNING");
 
-        JsonNode decided = ok("POST", approval.path("decide").asText(), "{\"decision\": \"approve\"}");
+        JsonNode decided = api.ok("POST", approval.path("decide").asText(), "{\"decision\": \"approve\"}");
         assertThat(decided.path("status").asText()).isEqualTo("APPROVED");
-        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
         assertThat(step(done, "tidy").path("status").asText()).isEqualTo("SUCCEEDED");
-        Answer again = call("POST", approval.path("decide").asText(), key, "{\"decision\": \"approve\"}",
+        Answer again = api.call("POST", approval.path("decide").asText(), api.key(), "{\"decision\": \"approve\"}",
                 "application/json");
         assertThat(again.status()).as(again.body().toString()).isEqualTo(409);
-        JsonNode events = ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
+        JsonNode events = api.ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
         long stored = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!events.toString().contains("RUN_COMPLETE") && System.nanoTime() < stored) {
             LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
-            events = ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
+            events = api.ok("GET", "/api/v1/runs/" + runId + "/events?limit=500", null);
         }
         assertThat(events.path("items")).anySatisfy(e -> {
             assertThat(e.path("type").asText()).isEqualTo("TOOL_CALL_END");
@@ -288,31 +181,32 @@ class PipelineRunIT {
     @Test
     void aRejection_sendsTheRunBackToBuild_andAnApprovalThenCompletesIt() throws Exception {
         deployEngineering();
-        String runId = startRun("engineering", "{\"input\": {\"request\": \"rename a field\"}, "
+        String runId = api.startRun("engineering", "{\"input\": {\"request\": \"rename a field\"}, "
                 + "\"scenarios\": {\"plan\": \"pipeline-plan\"}}");
-        until(runId, waitingFor("ship"), "waiting for ship");
+        api.until(runId, waitingFor("ship"), "waiting for ship");
 
-        ok("POST", "/api/v1/runs/" + runId + "/approvals/ship", "{\"decision\": \"reject\", \"comment\": \"needs docs\"}");
-        JsonNode again = until(runId, run -> waitingFor("ship").test(run) && step(run, "build").path("runs").asInt() == 2,
-                "back at ship");
-        assertThat(llmCalls(runId).stream().filter(c -> c.path("stepId").asText().equals("build")).count())
+        api.ok("POST", "/api/v1/runs/" + runId + "/approvals/ship",
+                "{\"decision\": \"reject\", \"comment\": \"needs docs\"}");
+        JsonNode again = api.until(runId,
+                run -> waitingFor("ship").test(run) && step(run, "build").path("runs").asInt() == 2, "back at ship");
+        assertThat(api.llmCalls(runId).stream().filter(c -> c.path("stepId").asText().equals("build")).count())
                 .isGreaterThanOrEqualTo(2);
-        ok("POST", "/api/v1/runs/" + runId + "/approvals/ship", "{\"decision\": \"approve\"}");
-        assertThat(until(runId, status("SUCCEEDED"), "succeeded").path("status").asText()).isEqualTo("SUCCEEDED");
+        api.ok("POST", "/api/v1/runs/" + runId + "/approvals/ship", "{\"decision\": \"approve\"}");
+        assertThat(api.until(runId, status("SUCCEEDED"), "succeeded").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(again.path("status").asText()).isEqualTo("RUNNING");
     }
 
     @Test
     void research_loopsOverTheQuestions_andItsCouncilSynthesises() throws Exception {
-        Answer created = call("POST", "/api/v1/pipelines", key,
+        Answer created = api.call("POST", "/api/v1/pipelines", api.key(),
                 JSON.createObjectNode().put("yaml", example("research")).toString(), "application/json");
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-        String runId = startRun("research", "{\"input\": {\"questions\": [\"Why?\", \"How?\", \"When?\"]}}");
-        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        String runId = api.startRun("research", "{\"input\": {\"questions\": [\"Why?\", \"How?\", \"When?\"]}}");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
         assertThat(step(done, "investigate").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(step(done, "synthesis").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(done.path("outputs").path("investigate")).hasSize(3);
-        List<JsonNode> calls = llmCalls(runId);
+        List<JsonNode> calls = api.llmCalls(runId);
         // three loop items, two members and the leader's synthesis
         assertThat(calls.stream().map(c -> c.path("stepId").asText()).distinct().toList())
                 .contains("investigate", "synthesis-1", "synthesis-2", "synthesis");
@@ -320,13 +214,13 @@ class PipelineRunIT {
 
     @Test
     void theExamplePipelines_ofSkyloomUp_areCreatedOnce_inTheDefaultTenant_andEngineeringRuns() throws Exception {
-        String admin = Files.readString(dataDir.resolve("cloud").resolve("admin.key")).trim();
-        Path examples = Path.of(System.getProperty("skyloom.stateMachines", "../../statemachines"))
-                .resolve("examples");
-        var shipped = new dev.skyloom.local.cloud.provision.ExamplePipelines(cloud.apiEndpoint().orElseThrow(), admin);
+        String admin = api.adminKey();
+        Path examples = PipelineHarness.stateMachines().resolve("examples");
+        var shipped = new dev.skyloom.local.cloud.provision.ExamplePipelines(api.cloud().apiEndpoint().orElseThrow(),
+                admin);
         assertThat(shipped.ensure(examples)).containsExactly("engineering", "research", "every-step");
         assertThat(shipped.ensure(examples)).isEmpty();
-        Answer engineering = call("GET", "/api/v1/pipelines/engineering", admin, null, null);
+        Answer engineering = api.call("GET", "/api/v1/pipelines/engineering", admin, null, null);
         assertThat(engineering.status()).isEqualTo(200);
         assertThat(engineering.body().path("latestVersion").asLong()).isEqualTo(1);
     }
@@ -334,22 +228,26 @@ class PipelineRunIT {
     @Test
     void aCancelledRun_stops_andTakesNoDecision() throws Exception {
         deployEngineering();
-        String runId = startRun("engineering", "{\"input\": {\"request\": \"x\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}");
-        until(runId, waitingFor("ship"), "waiting for ship");
+        String runId = api.startRun("engineering",
+                "{\"input\": {\"request\": \"x\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}");
+        api.until(runId, waitingFor("ship"), "waiting for ship");
         // a repeated start with the same Idempotency-Key is the same run
         String key1 = UUID.randomUUID().toString();
         String body = "{\"input\": {\"request\": \"y\"}, \"scenarios\": {\"plan\": \"pipeline-plan\"}}";
-        Answer first = call("POST", "/api/v1/pipelines/engineering/runs", key, body, "application/json", key1);
-        Answer second = call("POST", "/api/v1/pipelines/engineering/runs", key, body, "application/json", key1);
+        Answer first = api.call("POST", "/api/v1/pipelines/engineering/runs", api.key(), body, "application/json",
+                key1);
+        Answer second = api.call("POST", "/api/v1/pipelines/engineering/runs", api.key(), body, "application/json",
+                key1);
         assertThat(first.status()).isEqualTo(202);
         assertThat(second.body().path("id").asText()).isEqualTo(first.body().path("id").asText());
-        ok("POST", "/api/v1/runs/" + first.body().path("id").asText() + "/cancel", null);
+        api.ok("POST", "/api/v1/runs/" + first.body().path("id").asText() + "/cancel", null);
 
-        JsonNode cancelled = ok("POST", "/api/v1/runs/" + runId + "/cancel", null);
+        JsonNode cancelled = api.ok("POST", "/api/v1/runs/" + runId + "/cancel", null);
         assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
-        assertThat(call("POST", "/api/v1/runs/" + runId + "/approvals/ship", key, "{\"decision\": \"approve\"}",
-                "application/json").status()).isEqualTo(409);
-        assertThat(call("POST", "/api/v1/runs/" + runId + "/cancel", key, null, null).status()).isEqualTo(409);
+        assertThat(api.call("POST", "/api/v1/runs/" + runId + "/approvals/ship", api.key(),
+                "{\"decision\": \"approve\"}", "application/json").status()).isEqualTo(409);
+        assertThat(api.call("POST", "/api/v1/runs/" + runId + "/cancel", api.key(), null, null).status())
+                .isEqualTo(409);
     }
 
     @Test
@@ -370,21 +268,23 @@ class PipelineRunIT {
                     agent: coder
                     input: "Finish: {{steps.second.output}}"
                 """;
-        JsonNode created = ok("POST", "/api/v1/pipelines", JSON.createObjectNode().put("definition", yaml).toString());
+        JsonNode created = api.ok("POST", "/api/v1/pipelines",
+                JSON.createObjectNode().put("definition", yaml).toString());
         assertThat(created.path("id").asText()).isEqualTo("three");
-        String runId = startRun("three", "{\"input\": {\"topic\": \"t\"}, \"scenarios\": {\"second\": \"pipeline-flaky\"}}");
-        JsonNode failed = until(runId, status("FAILED"), "failed");
+        String runId = api.startRun("three",
+                "{\"input\": {\"topic\": \"t\"}, \"scenarios\": {\"second\": \"pipeline-flaky\"}}");
+        JsonNode failed = api.until(runId, status("FAILED"), "failed");
         assertThat(step(failed, "first").path("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(step(failed, "second").path("status").asText()).isEqualTo("FAILED");
-        long firstCalls = llmCalls(runId).stream().filter(c -> c.path("stepId").asText().equals("first")).count();
+        long firstCalls = api.llmCalls(runId).stream().filter(c -> c.path("stepId").asText().equals("first")).count();
         assertThat(firstCalls).isPositive();
 
-        Answer retried = call("POST", "/api/v1/runs/" + runId + "/retry", key, null, null);
+        Answer retried = api.call("POST", "/api/v1/runs/" + runId + "/retry", api.key(), null, null);
         assertThat(retried.status()).as(retried.body().toString()).isEqualTo(202);
-        JsonNode done = until(runId, status("SUCCEEDED"), "succeeded");
+        JsonNode done = api.until(runId, status("SUCCEEDED"), "succeeded");
         assertThat(done.path("attempts").asInt()).isEqualTo(2);
         assertThat(step(done, "third").path("status").asText()).isEqualTo("SUCCEEDED");
-        List<JsonNode> calls = llmCalls(runId);
+        List<JsonNode> calls = api.llmCalls(runId);
         assertThat(calls.stream().filter(c -> c.path("stepId").asText().equals("first")).count())
                 .as("the first step is not run again").isEqualTo(firstCalls);
         assertThat(calls.stream().filter(c -> c.path("stepId").asText().equals("third")).count()).isPositive();
@@ -396,7 +296,7 @@ class PipelineRunIT {
         List<JsonNode> items = new ArrayList<>();
         long after = 0;
         while (true) {
-            JsonNode page = ok("GET", "/api/v1/runs/" + runId + "/events?limit=" + limit + "&after=" + after, null);
+            JsonNode page = api.ok("GET", "/api/v1/runs/" + runId + "/events?limit=" + limit + "&after=" + after, null);
             if (page.path("items").isEmpty()) {
                 return items;
             }
@@ -408,14 +308,14 @@ class PipelineRunIT {
     @Test
     void aRunFollowedOverSse_acrossAReconnectMidRun_getsEveryEventOnceInOrder_andAnSqsRedeliveryAddsNone()
             throws Exception {
-        Answer created = call("POST", "/api/v1/pipelines", key,
+        Answer created = api.call("POST", "/api/v1/pipelines", api.key(),
                 JSON.createObjectNode().put("yaml", example("approval")).toString(), "application/json");
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-        String runId = startRun("press-release", "{\"input\": {\"topic\": \"the new loom\"}}");
-        URI stream = cloud.apiEndpoint().orElseThrow().resolve("/api/v1/runs/" + runId + "/stream");
+        String runId = api.startRun("press-release", "{\"input\": {\"topic\": \"the new loom\"}}");
+        URI stream = api.cloud().apiEndpoint().orElseThrow().resolve("/api/v1/runs/" + runId + "/stream");
 
         // the first connection takes two events and goes: the run cannot be over, it waits for signoff later on
-        List<Sse.Event> first = Sse.read(stream, key, null, got -> got.size() >= 2, Duration.ofSeconds(60));
+        List<Sse.Event> first = Sse.read(stream, api.key(), null, got -> got.size() >= 2, Duration.ofSeconds(60));
         assertThat(first).extracting(Sse.Event::id).containsExactly(1L, 2L);
         assertThat(first).extracting(Sse.Event::type).doesNotContain("RUN_COMPLETE", "APPROVAL_REQUIRED");
 
@@ -427,25 +327,26 @@ class PipelineRunIT {
         envelope.putArray("resources");
         envelope.set("detail", original.path("data"));
         var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
-        try (SqsClient sqs = SqsClient.builder().endpointOverride(cloud.edgeEndpoint()).region(Region.US_EAST_1)
+        try (SqsClient sqs = SqsClient.builder().endpointOverride(api.cloud().edgeEndpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(credentials).build()) {
-            String queue = cloud.provisioned().orElseThrow().queueUrls().get("events");
+            String queue = api.cloud().provisioned().orElseThrow().queueUrls().get("events");
             sqs.sendMessage(b -> b.queueUrl(queue).messageBody(envelope.toString()));
             sqs.sendMessage(b -> b.queueUrl(queue).messageBody(envelope.toString()));
 
             // the reconnect resumes after the last event held and follows the run live through the approval
             CompletableFuture<List<Sse.Event>> second = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Sse.read(stream, key, first.getLast().id(), got -> !got.isEmpty()
+                    return Sse.read(stream, api.key(), first.getLast().id(), got -> !got.isEmpty()
                             && got.getLast().type().equals("RUN_COMPLETE"), Duration.ofSeconds(150));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            until(runId, waitingFor("signoff"), "waiting for signoff");
-            ok("POST", "/api/v1/runs/" + runId + "/approvals/signoff", "{\"decision\": \"approve\", "
+            api.until(runId, waitingFor("signoff"), "waiting for signoff");
+            api.ok("POST", "/api/v1/runs/" + runId + "/approvals/signoff", "{\"decision\": \"approve\", "
                     + "\"comment\": \"fine\"}");
-            assertThat(until(runId, status("SUCCEEDED"), "succeeded").path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(api.until(runId, status("SUCCEEDED"), "succeeded").path("status").asText())
+                    .isEqualTo("SUCCEEDED");
             List<Sse.Event> resumed = second.get(160, TimeUnit.SECONDS);
             assertThat(resumed).as("the resumed stream ends with RUN_COMPLETE").isNotEmpty();
             assertThat(resumed.getLast().type()).isEqualTo("RUN_COMPLETE");
