@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /** Agents of a tenant: CRUD with validation and optimistic locking. */
 public final class AgentService {
@@ -50,5 +51,38 @@ public final class AgentService {
 
     public void delete(Principal caller, String id, OptionalLong ifMatch) {
         documents.delete(caller.tenant(), COLLECTION, id, ifMatch);
+    }
+
+    /** The caller's tenant's agents by id and by name (the first 1000), for resolving references in definitions. */
+    public dev.skyloom.core.pipeline.AgentDirectory directory(Principal caller) {
+        return directory(cursor -> list(caller, cursor, 100));
+    }
+
+    /** A directory of the agents the pages list (the first 10 pages), by id and by name (the first of a name wins). */
+    public static dev.skyloom.core.pipeline.AgentDirectory directory(
+            Function<Optional<Map<String, String>>, Page<Stored<Agent>>> pages) {
+        Map<String, String> byName = new java.util.TreeMap<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        Optional<Map<String, String>> cursor = Optional.empty();
+        int read = 0;
+        do {
+            Page<Stored<Agent>> page = pages.apply(cursor);
+            for (Stored<Agent> agent : page.items()) {
+                ids.add(agent.id());
+                byName.putIfAbsent(agent.doc().name(), agent.id());
+            }
+            cursor = page.next();
+        } while (cursor.isPresent() && ++read < 10);
+        return new dev.skyloom.core.pipeline.AgentDirectory() {
+            @Override
+            public Optional<String> resolve(String idOrName) {
+                return ids.contains(idOrName) ? Optional.of(idOrName) : Optional.ofNullable(byName.get(idOrName));
+            }
+
+            @Override
+            public java.util.List<String> names() {
+                return java.util.List.copyOf(byName.keySet());
+            }
+        };
     }
 }

@@ -203,29 +203,7 @@ public final class PipelineService {
 
     /** The caller's tenant's agents by id and by name (the first 1000, enough to check a definition). */
     private AgentDirectory directory(Principal caller) {
-        Map<String, String> byName = new java.util.TreeMap<>();
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        Optional<Map<String, String>> cursor = Optional.empty();
-        int pages = 0;
-        do {
-            Page<Stored<Agent>> page = agents.list(caller.tenant(), AgentService.COLLECTION, cursor, 100);
-            for (Stored<Agent> agent : page.items()) {
-                ids.add(agent.id());
-                byName.putIfAbsent(agent.doc().name(), agent.id());
-            }
-            cursor = page.next();
-        } while (cursor.isPresent() && ++pages < 10);
-        return new AgentDirectory() {
-            @Override
-            public Optional<String> resolve(String idOrName) {
-                return ids.contains(idOrName) ? Optional.of(idOrName) : Optional.ofNullable(byName.get(idOrName));
-            }
-
-            @Override
-            public List<String> names() {
-                return List.copyOf(byName.keySet());
-            }
-        };
+        return AgentService.directory(cursor -> agents.list(caller.tenant(), AgentService.COLLECTION, cursor, 100));
     }
 
     /** The compilation of a valid definition (a 400 otherwise), or null when this service does not compile. */

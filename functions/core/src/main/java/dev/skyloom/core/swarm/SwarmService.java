@@ -9,7 +9,6 @@ import dev.skyloom.core.api.Page;
 import dev.skyloom.core.identity.Principal;
 import dev.skyloom.core.identity.TenantId;
 import dev.skyloom.core.pipeline.AgentDirectory;
-import dev.skyloom.core.resources.Agent;
 import dev.skyloom.core.resources.AgentService;
 import dev.skyloom.core.resources.Documents;
 import dev.skyloom.core.resources.Stored;
@@ -380,29 +379,7 @@ public final class SwarmService {
 
     /** The caller's tenant's agents by id and by name (the first 1000). */
     private AgentDirectory directory(Principal caller) {
-        Map<String, String> byName = new java.util.TreeMap<>();
-        java.util.Set<String> ids = new java.util.HashSet<>();
-        Optional<Map<String, String>> cursor = Optional.empty();
-        int pages = 0;
-        do {
-            Page<Stored<Agent>> page = agents.list(caller, cursor, 100);
-            for (Stored<Agent> agent : page.items()) {
-                ids.add(agent.id());
-                byName.putIfAbsent(agent.doc().name(), agent.id());
-            }
-            cursor = page.next();
-        } while (cursor.isPresent() && ++pages < 10);
-        return new AgentDirectory() {
-            @Override
-            public Optional<String> resolve(String idOrName) {
-                return ids.contains(idOrName) ? Optional.of(idOrName) : Optional.ofNullable(byName.get(idOrName));
-            }
-
-            @Override
-            public List<String> names() {
-                return List.copyOf(byName.keySet());
-            }
-        };
+        return agents.directory(caller);
     }
 
     private static String by(Principal caller) {

@@ -6,18 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skyloom.core.agent.model.ToolSpec;
 import dev.skyloom.core.api.ApiError;
 import dev.skyloom.core.pipeline.AgentDirectory;
-import dev.skyloom.core.resources.Agent;
 import dev.skyloom.core.resources.AgentService;
-import dev.skyloom.core.api.Page;
-import dev.skyloom.core.resources.Stored;
 import dev.skyloom.core.swarm.SwarmTask;
 import dev.skyloom.core.swarm.SwarmValidator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +23,6 @@ import java.util.stream.Collectors;
  */
 public final class SubmitPlanTool implements Tool {
     public static final String NAME = "submit_plan";
-    private static final int MAX_AGENTS_LISTED = 1000;
     private static final ToolSpec SPEC = new ToolSpec(NAME, """
             Submit the swarm's plan and finish this step: the tasks that together reach the goal. Each task runs as \
             soon as every task it depends on has completed; its prompt may quote a dependency's answer with \
@@ -105,27 +96,6 @@ public final class SubmitPlanTool implements Tool {
 
     /** This tenant's agents by id and by name (the first 1000). */
     private AgentDirectory directory(ToolContext context) {
-        Map<String, String> byName = new TreeMap<>();
-        Set<String> ids = new HashSet<>();
-        Optional<Map<String, String>> cursor = Optional.empty();
-        do {
-            Page<Stored<Agent>> page = agents.list(context.caller(), cursor, 100);
-            for (Stored<Agent> agent : page.items()) {
-                ids.add(agent.id());
-                byName.putIfAbsent(agent.doc().name(), agent.id());
-            }
-            cursor = page.next();
-        } while (cursor.isPresent() && ids.size() < MAX_AGENTS_LISTED);
-        return new AgentDirectory() {
-            @Override
-            public Optional<String> resolve(String idOrName) {
-                return ids.contains(idOrName) ? Optional.of(idOrName) : Optional.ofNullable(byName.get(idOrName));
-            }
-
-            @Override
-            public List<String> names() {
-                return List.copyOf(byName.keySet());
-            }
-        };
+        return agents.directory(context.caller());
     }
 }
