@@ -169,6 +169,25 @@ public final class AgentTurnService {
      * @param approval the decision on the pending call, or null; a decision naming another call is ignored
      */
     public TurnState turn(StepSpec step, String executionId, TurnState.Approval approval) {
+        TurnEvents out = new TurnEvents(events);
+        TurnState state;
+        try {
+            state = turn(out, step, executionId, approval);
+        } catch (RuntimeException | Error e) {
+            try {
+                out.flush();
+            } catch (RuntimeException flushFailed) {
+                if (flushFailed != e) {
+                    e.addSuppressed(flushFailed);
+                }
+            }
+            throw e;
+        }
+        out.flush();
+        return state;
+    }
+
+    private TurnState turn(TurnEvents out, StepSpec step, String executionId, TurnState.Approval approval) {
         try {
             step.validate();
         } catch (ApiError e) {
@@ -193,23 +212,23 @@ public final class AgentTurnService {
         } catch (ApiError e) {
             StepError error = new StepError(StepFailure.INVALID_STEP, "agent " + step.agentId()
                     + " does not exist in tenant " + step.tenantId());
-            emitFailed(step, executionId, 0, error);
+            emitFailed(out, step, executionId, 0, error);
             return new TurnState(0, TurnState.FAILED, TokenUsage.ZERO, 0, null, error);
         }
         if (agent.model() == null) {
             StepError error = new StepError(StepFailure.INVALID_STEP, "agent " + step.agentId() + " has no model");
-            emitFailed(step, executionId, 0, error);
+            emitFailed(out, step, executionId, 0, error);
             return new TurnState(0, TurnState.FAILED, TokenUsage.ZERO, 0, null, error);
         }
         Limits limits = Limits.of(step, agent);
         if (checkpoint == null) {
             checkpoint = start(step, principal, agent, executionId);
             write(step, base + "checkpoint.json", checkpoint);
-            emit(step, executionId, 0, "STEP_STARTED", "started", Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, 0, "STEP_STARTED", "started", Json.MAPPER.createObjectNode()
                     .put("modelId", agent.model().modelId()).put("provider", agent.model().provider()));
         }
         try {
-            return next(step, principal, agent, limits, executionId, base, checkpoint, approval);
+            return next(out, step, principal, agent, limits, executionId, base, checkpoint, approval);
         } catch (StepFailure failure) {
             StepError error = new StepError(failure.code(), failure.getMessage());
             Checkpoint latest = read(step, base + "checkpoint.json", Checkpoint.class).orElse(checkpoint);
@@ -217,7 +236,7 @@ public final class AgentTurnService {
                     latest.system(), latest.messages(), latest.usage(), latest.costMicroUsd(), latest.toolCalls(),
                     null, error);
             write(step, base + "checkpoint.json", ended);
-            emitFailed(step, executionId, ended.turns(), error);
+            emitFailed(out, step, executionId, ended.turns(), error);
             return failed(ended, error);
         }
     }
@@ -238,8 +257,8 @@ public final class AgentTurnService {
                 TokenUsage.ZERO, 0, Map.of(), null, null);
     }
 
-    private TurnState next(StepSpec step, Principal principal, Agent agent, Limits limits, String executionId,
-                           String base, Checkpoint checkpoint, TurnState.Approval approval) {
+    private TurnState next(TurnEvents out, StepSpec step, Principal principal, Agent agent, Limits limits,
+                           String executionId, String base, Checkpoint checkpoint, TurnState.Approval approval) {
         int turn = checkpoint.turns() + 1;
         Instant now = clock.instant();
         if (now.isAfter(checkpoint.startedAt().plusSeconds(limits.timeoutSeconds()))) {
@@ -267,10 +286,10 @@ public final class AgentTurnService {
         String turnKey = base + "turns/" + String.format("%04d", turn) + ".json";
         TurnRecord record = read(step, turnKey, TurnRecord.class).orElse(null);
         if (record == null) {
-            record = callModel(step, agent, limits, executionId, checkpoint, turn,
+            record = callModel(out, step, agent, limits, executionId, checkpoint, turn,
                     available.stream().map(Tool::spec).toList());
             write(step, turnKey, record);
-            recordCall(step, agent, executionId, turn, record);
+            recordCall(out, step, agent, executionId, turn, record);
         }
 
         ModelResponse response = record.response();
@@ -297,7 +316,7 @@ public final class AgentTurnService {
                     decisions.put(callKey, approval);
                     record = new TurnRecord(turn, record.callId(), response, results, completion, decisions);
                     write(step, turnKey, record);
-                    emit(step, executionId, turn, "TOOL_APPROVAL_DECIDED", "tool/" + i + "/decided",
+                    emit(out, step, executionId, turn, "TOOL_APPROVAL_DECIDED", "tool/" + i + "/decided",
                             Json.MAPPER.createObjectNode().put("tool", use.name()).put("callKey", callKey)
                                     .put("decision", approval.decision()).put("by", approval.by()));
                 }
@@ -311,7 +330,7 @@ public final class AgentTurnService {
             ObjectNode start = Json.MAPPER.createObjectNode().put("tool", use.name()).put("toolUseId", use.toolUseId())
                     .put("index", i);
             start.set("input", use.input());
-            emit(step, executionId, turn, "TOOL_CALL_START", "tool/" + i + "/start", start);
+            emit(out, step, executionId, turn, "TOOL_CALL_START", "tool/" + i + "/start", start);
             long started = System.nanoTime();
             ToolResult result;
             if (decision != null && !decision.approved()) {
@@ -331,7 +350,7 @@ public final class AgentTurnService {
             if (completion == null && result.completion().isPresent()) {
                 completion = result.completion().get();
             }
-            emit(step, executionId, turn, "TOOL_CALL_END", "tool/" + i + "/end", Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, turn, "TOOL_CALL_END", "tool/" + i + "/end", Json.MAPPER.createObjectNode()
                     .put("tool", use.name()).put("toolUseId", use.toolUseId()).put("index", i)
                     .put("error", result.error()).put("durationMs", (System.nanoTime() - started) / 1_000_000)
                     .put("resultPreview", preview(result.content())));
@@ -366,7 +385,7 @@ public final class AgentTurnService {
         write(step, base + "checkpoint.json", next);
         if (result != null) {
             ObjectNode detail = Json.MAPPER.valueToTree(result);
-            emit(step, executionId, turn, "STEP_COMPLETE", "complete", detail);
+            emit(out, step, executionId, turn, "STEP_COMPLETE", "complete", detail);
             return done(next);
         }
         return new TurnState(turn, TurnState.CONTINUE, usage, cost, null, null);
@@ -412,8 +431,8 @@ public final class AgentTurnService {
         }
     }
 
-    private TurnRecord callModel(StepSpec step, Agent agent, Limits limits, String executionId, Checkpoint checkpoint,
-                                 int turn, List<ToolSpec> specs) {
+    private TurnRecord callModel(TurnEvents out, StepSpec step, Agent agent, Limits limits, String executionId,
+                                 Checkpoint checkpoint, int turn, List<ToolSpec> specs) {
         Map<String, String> metadata = new TreeMap<>();
         metadata.put(ModelRequest.META_TENANT, step.tenantId());
         metadata.put(ModelRequest.META_RUN, step.runId());
@@ -429,7 +448,7 @@ public final class AgentTurnService {
                 model.temperature(), limits.maxOutputTokens(), metadata);
         ModelClient client = models.forModel(new Principal(new TenantId(step.tenantId()), "agent:" + step.agentId(),
                 null, AGENT_SCOPES, false), model);
-        OutputBatcher batcher = new OutputBatcher(step, executionId, turn);
+        OutputBatcher batcher = new OutputBatcher(out, step, executionId, turn);
         ModelResponse response;
         try {
             response = client.converse(request, batcher);
@@ -448,7 +467,8 @@ public final class AgentTurnService {
         return new TurnRecord(turn, LlmCall.newId(clock.instant()), response, List.of(), null, Map.of());
     }
 
-    private void recordCall(StepSpec step, Agent agent, String executionId, int turn, TurnRecord record) {
+    private void recordCall(TurnEvents out, StepSpec step, Agent agent, String executionId, int turn,
+                            TurnRecord record) {
         ModelResponse response = record.response();
         TokenUsage usage = response.usage();
         long cost = pricing.costMicroUsd(agent.model().modelId(), usage);
@@ -458,11 +478,12 @@ public final class AgentTurnService {
                 response.latencyMs(), response.stopReason().wire());
         llmCalls.record(new TenantId(step.tenantId()), call);
         ObjectNode detail = Json.MAPPER.valueToTree(call);
-        emit(step, executionId, turn, "LLM_CALL", "llm", detail);
+        emit(out, step, executionId, turn, "LLM_CALL", "llm", detail);
     }
 
     /** Streamed text becomes STEP_OUTPUT events, at most one per {@link #OUTPUT_BATCH}. */
     private final class OutputBatcher implements ModelClient.StreamListener {
+        private final TurnEvents out;
         private final StepSpec step;
         private final String executionId;
         private final int turn;
@@ -470,7 +491,8 @@ public final class AgentTurnService {
         private long lastFlush = System.nanoTime();
         private int sequence;
 
-        OutputBatcher(StepSpec step, String executionId, int turn) {
+        OutputBatcher(TurnEvents out, StepSpec step, String executionId, int turn) {
+            this.out = out;
             this.step = step;
             this.executionId = executionId;
             this.turn = turn;
@@ -488,24 +510,25 @@ public final class AgentTurnService {
             if (pending.isEmpty()) {
                 return;
             }
-            emit(step, executionId, turn, "STEP_OUTPUT", "output/" + sequence++, Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, turn, "STEP_OUTPUT", "output/" + sequence++, Json.MAPPER.createObjectNode()
                     .put("text", pending.toString()));
             pending.setLength(0);
             lastFlush = System.nanoTime();
         }
     }
 
-    private void emitFailed(StepSpec step, String executionId, int turn, StepError error) {
-        emit(step, executionId, turn, "STEP_FAILED", "failed", Json.MAPPER.createObjectNode()
+    private void emitFailed(TurnEvents out, StepSpec step, String executionId, int turn, StepError error) {
+        emit(out, step, executionId, turn, "STEP_FAILED", "failed", Json.MAPPER.createObjectNode()
                 .put("code", error.code()).put("message", error.message()));
     }
 
-    private void emit(StepSpec step, String executionId, int turn, String type, String suffix, ObjectNode detail) {
+    private void emit(TurnEvents out, StepSpec step, String executionId, int turn, String type, String suffix,
+                      ObjectNode detail) {
         detail.put("tenantId", step.tenantId()).put("runId", step.runId()).put("stepId", step.stepId())
                 .put("agentId", step.agentId()).put("executionId", executionId).put("turn", turn);
         String eventId = "evt_" + shortHash(executionId + "/" + turn + "/" + type + "/" + suffix);
         detail.put("eventId", eventId);
-        events.emit(type, eventId, detail);
+        out.emit(type, eventId, detail);
     }
 
     private TurnState done(Checkpoint checkpoint) {
