@@ -44,6 +44,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -87,6 +90,8 @@ public final class AgentTurnService {
     private final Pricing pricing;
     private final Clock clock;
     private final PromptAssembler prompts = new PromptAssembler();
+    /** Where a turn runs its independent round trips side by side (a virtual thread each). */
+    private static final Executor BACKGROUND = task -> Thread.ofVirtual().name("agent-turn").start(task);
 
     public AgentTurnService(AgentService agents, SkillService skills, ModelClients models, ToolSource tools,
                             ToolRunner runner, MemoryRecall memories, StepStore store, StepEvents events,
@@ -199,6 +204,9 @@ public final class AgentTurnService {
         Principal principal = new Principal(new TenantId(step.tenantId()), "agent:" + step.agentId(), null,
                 AGENT_SCOPES, false);
         String base = "runs/" + step.runId() + "/steps/" + step.stepId() + "/" + shortHash(executionId) + "/";
+        // the agent and the checkpoint are independent reads: one round trip instead of two
+        CompletableFuture<Agent> agentRead = CompletableFuture.supplyAsync(
+                () -> agents.get(principal, step.agentId()).doc(), BACKGROUND);
         Checkpoint checkpoint = read(step, base + "checkpoint.json", Checkpoint.class).orElse(null);
         if (checkpoint != null && checkpoint.result() != null) {
             return done(checkpoint);
@@ -208,7 +216,7 @@ public final class AgentTurnService {
         }
         Agent agent;
         try {
-            agent = agents.get(principal, step.agentId()).doc();
+            agent = join(agentRead);
         } catch (ApiError e) {
             StepError error = new StepError(StepFailure.INVALID_STEP, "agent " + step.agentId()
                     + " does not exist in tenant " + step.tenantId());
@@ -285,12 +293,26 @@ public final class AgentTurnService {
                 (a, b) -> a, LinkedHashMap::new));
         String turnKey = base + "turns/" + String.format("%04d", turn) + ".json";
         TurnRecord record = read(step, turnKey, TurnRecord.class).orElse(null);
+        CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
         if (record == null) {
             record = callModel(out, step, agent, limits, executionId, checkpoint, turn,
                     available.stream().map(Tool::spec).toList());
             write(step, turnKey, record);
-            recordCall(out, step, agent, executionId, turn, record);
+            recorded = recordCall(out, step, agent, executionId, turn, record);
         }
+        try {
+            return afterModel(out, step, principal, agent, limits, executionId, base, checkpoint, approval, turn,
+                    byName, turnKey, record, recorded);
+        } finally {
+            joinQuietly(recorded);
+        }
+    }
+
+    /** The tools of the turn, then its checkpoint; the model call is recorded meanwhile ({@code recorded}). */
+    private TurnState afterModel(TurnEvents out, StepSpec step, Principal principal, Agent agent, Limits limits,
+                                 String executionId, String base, Checkpoint checkpoint, TurnState.Approval approval,
+                                 int turn, Map<String, Tool> byName, String turnKey, TurnRecord record,
+                                 CompletableFuture<Void> recorded) {
 
         ModelResponse response = record.response();
         List<ContentBlock.ToolUse> uses = response.message().toolUses();
@@ -322,6 +344,7 @@ public final class AgentTurnService {
                 }
                 decision = decisions.get(callKey);
                 if (decision == null) {
+                    join(recorded);
                     return new TurnState(checkpoint.turns(), TurnState.APPROVAL, checkpoint.usage(),
                             checkpoint.costMicroUsd(), null, null, new TurnState.PendingApproval(callKey, turn,
                             use.name(), use.toolUseId(), use.input()));
@@ -382,6 +405,7 @@ public final class AgentTurnService {
         }
         Checkpoint next = new Checkpoint(checkpoint.executionId(), checkpoint.startedAt(), turn, checkpoint.system(),
                 messages, usage, cost, counts, result, null);
+        join(recorded); // the call is in the log (and the run's usage counters) before the turn commits
         write(step, base + "checkpoint.json", next);
         if (result != null) {
             ObjectNode detail = Json.MAPPER.valueToTree(result);
@@ -467,8 +491,9 @@ public final class AgentTurnService {
         return new TurnRecord(turn, LlmCall.newId(clock.instant()), response, List.of(), null, Map.of());
     }
 
-    private void recordCall(TurnEvents out, StepSpec step, Agent agent, String executionId, int turn,
-                            TurnRecord record) {
+    /** Emits LLM_CALL and writes the call to the log in the background; the turn joins it before it commits. */
+    private CompletableFuture<Void> recordCall(TurnEvents out, StepSpec step, Agent agent, String executionId,
+                                               int turn, TurnRecord record) {
         ModelResponse response = record.response();
         TokenUsage usage = response.usage();
         long cost = pricing.costMicroUsd(agent.model().modelId(), usage);
@@ -476,9 +501,36 @@ public final class AgentTurnService {
                 agent.model().provider(), agent.model().modelId(), usage.inputTokens(), usage.outputTokens(),
                 usage.cacheReadTokens(), usage.cacheWriteTokens(), response.message().toolUses().size(), cost,
                 response.latencyMs(), response.stopReason().wire());
-        llmCalls.record(new TenantId(step.tenantId()), call);
         ObjectNode detail = Json.MAPPER.valueToTree(call);
         emit(out, step, executionId, turn, "LLM_CALL", "llm", detail);
+        return CompletableFuture.runAsync(() -> llmCalls.record(new TenantId(step.tenantId()), call), BACKGROUND);
+    }
+
+    /** The result of work started in the background, with its own exception (not a CompletionException). */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for the model call's recording whichever way the turn ends, so nothing of a turn outlives it; a failure
+     * is logged (where the turn commits, {@link #join} has already thrown it and the turn is retried).
+     */
+    private static void joinQuietly(CompletableFuture<?> future) {
+        try {
+            future.join();
+        } catch (RuntimeException e) {
+            LOG.warn("model call not recorded reason={}", e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /** Streamed text becomes STEP_OUTPUT events, at most one per {@link #OUTPUT_BATCH}. */
