@@ -111,6 +111,7 @@ public final class OrchestrationOverheadBench {
             }
             report(measured, delayMs);
         }
+        System.exit(0); // the functions' SDK threads (Netty) can outlive the cloud and keep the JVM up
     }
 
     /** Two turns per step, each answered after {@code delayMs}: a workspace listing, then the completion. */
