@@ -45,6 +45,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -88,6 +91,8 @@ public final class AgentTurnService {
     private final Pricing pricing;
     private final Clock clock;
     private final PromptAssembler prompts = new PromptAssembler();
+    /** Where a turn runs its independent round trips side by side (a virtual thread each). */
+    private static final Executor BACKGROUND = task -> Thread.ofVirtual().name("agent-turn").start(task);
 
     public AgentTurnService(AgentService agents, SkillService skills, ModelClients models, ToolSource tools,
                             ToolRunner runner, MemoryRecall memories, StepStore store, StepEvents events,
@@ -170,6 +175,25 @@ public final class AgentTurnService {
      * @param approval the decision on the pending call, or null; a decision naming another call is ignored
      */
     public TurnState turn(StepSpec step, String executionId, TurnState.Approval approval) {
+        TurnEvents out = new TurnEvents(events);
+        TurnState state;
+        try {
+            state = turn(out, step, executionId, approval);
+        } catch (RuntimeException | Error e) {
+            try {
+                out.flush();
+            } catch (RuntimeException flushFailed) {
+                if (flushFailed != e) {
+                    e.addSuppressed(flushFailed);
+                }
+            }
+            throw e;
+        }
+        out.flush();
+        return state;
+    }
+
+    private TurnState turn(TurnEvents out, StepSpec step, String executionId, TurnState.Approval approval) {
         try {
             step.validate();
         } catch (ApiError e) {
@@ -181,6 +205,9 @@ public final class AgentTurnService {
         Principal principal = new Principal(new TenantId(step.tenantId()), "agent:" + step.agentId(), null,
                 AGENT_SCOPES, false);
         String base = "runs/" + step.runId() + "/steps/" + step.stepId() + "/" + shortHash(executionId) + "/";
+        // the agent and the checkpoint are independent reads: one round trip instead of two
+        CompletableFuture<Agent> agentRead = CompletableFuture.supplyAsync(
+                () -> agents.get(principal, step.agentId()).doc(), BACKGROUND);
         Checkpoint checkpoint = read(step, base + "checkpoint.json", Checkpoint.class).orElse(null);
         if (checkpoint != null && checkpoint.result() != null) {
             return done(checkpoint);
@@ -190,16 +217,16 @@ public final class AgentTurnService {
         }
         Agent agent;
         try {
-            agent = agents.get(principal, step.agentId()).doc();
+            agent = join(agentRead);
         } catch (ApiError e) {
             StepError error = new StepError(StepFailure.INVALID_STEP, "agent " + step.agentId()
                     + " does not exist in tenant " + step.tenantId());
-            emitFailed(step, executionId, 0, error);
+            emitFailed(out, step, executionId, 0, error);
             return new TurnState(0, TurnState.FAILED, TokenUsage.ZERO, 0, null, error);
         }
         if (agent.model() == null) {
             StepError error = new StepError(StepFailure.INVALID_STEP, "agent " + step.agentId() + " has no model");
-            emitFailed(step, executionId, 0, error);
+            emitFailed(out, step, executionId, 0, error);
             return new TurnState(0, TurnState.FAILED, TokenUsage.ZERO, 0, null, error);
         }
         if (step.model() != null) { // a per-step model (a swarm task's): the agent's provider, another model id
@@ -213,11 +240,11 @@ public final class AgentTurnService {
         if (checkpoint == null) {
             checkpoint = start(step, principal, agent, executionId);
             write(step, base + "checkpoint.json", checkpoint);
-            emit(step, executionId, 0, "STEP_STARTED", "started", Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, 0, "STEP_STARTED", "started", Json.MAPPER.createObjectNode()
                     .put("modelId", agent.model().modelId()).put("provider", agent.model().provider()));
         }
         try {
-            return next(step, principal, agent, limits, executionId, base, checkpoint, approval);
+            return next(out, step, principal, agent, limits, executionId, base, checkpoint, approval);
         } catch (StepFailure failure) {
             StepError error = new StepError(failure.code(), failure.getMessage());
             Checkpoint latest = read(step, base + "checkpoint.json", Checkpoint.class).orElse(checkpoint);
@@ -225,7 +252,7 @@ public final class AgentTurnService {
                     latest.system(), latest.messages(), latest.usage(), latest.costMicroUsd(), latest.toolCalls(),
                     null, error);
             write(step, base + "checkpoint.json", ended);
-            emitFailed(step, executionId, ended.turns(), error);
+            emitFailed(out, step, executionId, ended.turns(), error);
             return failed(ended, error);
         }
     }
@@ -246,8 +273,8 @@ public final class AgentTurnService {
                 TokenUsage.ZERO, 0, Map.of(), null, null);
     }
 
-    private TurnState next(StepSpec step, Principal principal, Agent agent, Limits limits, String executionId,
-                           String base, Checkpoint checkpoint, TurnState.Approval approval) {
+    private TurnState next(TurnEvents out, StepSpec step, Principal principal, Agent agent, Limits limits,
+                           String executionId, String base, Checkpoint checkpoint, TurnState.Approval approval) {
         int turn = checkpoint.turns() + 1;
         Instant now = clock.instant();
         if (now.isAfter(checkpoint.startedAt().plusSeconds(limits.timeoutSeconds()))) {
@@ -274,14 +301,28 @@ public final class AgentTurnService {
                 (a, b) -> a, LinkedHashMap::new));
         String turnKey = base + "turns/" + String.format("%04d", turn) + ".json";
         TurnRecord record = read(step, turnKey, TurnRecord.class).orElse(null);
+        CompletableFuture<Void> recorded = CompletableFuture.completedFuture(null);
         if (record == null) {
-            record = callModel(step, agent, limits, executionId, checkpoint, turn,
+            record = callModel(out, step, agent, limits, executionId, checkpoint, turn,
                     available.stream().map(t -> t.name().equals(CompleteStepTool.NAME)
                             && step.outputSchema() != null && step.outputSchema().isObject()
                             ? CompleteStepTool.specFor(step.outputSchema()) : t.spec()).toList());
             write(step, turnKey, record);
-            recordCall(step, agent, executionId, turn, record);
+            recorded = recordCall(out, step, agent, executionId, turn, record);
         }
+        try {
+            return afterModel(out, step, principal, agent, limits, executionId, base, checkpoint, approval, turn,
+                    byName, turnKey, record, recorded);
+        } finally {
+            joinQuietly(recorded);
+        }
+    }
+
+    /** The tools of the turn, then its checkpoint; the model call is recorded meanwhile ({@code recorded}). */
+    private TurnState afterModel(TurnEvents out, StepSpec step, Principal principal, Agent agent, Limits limits,
+                                 String executionId, String base, Checkpoint checkpoint, TurnState.Approval approval,
+                                 int turn, Map<String, Tool> byName, String turnKey, TurnRecord record,
+                                 CompletableFuture<Void> recorded) {
 
         ModelResponse response = record.response();
         List<ContentBlock.ToolUse> uses = response.message().toolUses();
@@ -307,12 +348,13 @@ public final class AgentTurnService {
                     decisions.put(callKey, approval);
                     record = new TurnRecord(turn, record.callId(), response, results, completion, decisions);
                     write(step, turnKey, record);
-                    emit(step, executionId, turn, "TOOL_APPROVAL_DECIDED", "tool/" + i + "/decided",
+                    emit(out, step, executionId, turn, "TOOL_APPROVAL_DECIDED", "tool/" + i + "/decided",
                             Json.MAPPER.createObjectNode().put("tool", use.name()).put("callKey", callKey)
                                     .put("decision", approval.decision()).put("by", approval.by()));
                 }
                 decision = decisions.get(callKey);
                 if (decision == null) {
+                    join(recorded);
                     return new TurnState(checkpoint.turns(), TurnState.APPROVAL, checkpoint.usage(),
                             checkpoint.costMicroUsd(), null, null, new TurnState.PendingApproval(callKey, turn,
                             use.name(), use.toolUseId(), use.input()));
@@ -321,7 +363,7 @@ public final class AgentTurnService {
             ObjectNode start = Json.MAPPER.createObjectNode().put("tool", use.name()).put("toolUseId", use.toolUseId())
                     .put("index", i);
             start.set("input", use.input());
-            emit(step, executionId, turn, "TOOL_CALL_START", "tool/" + i + "/start", start);
+            emit(out, step, executionId, turn, "TOOL_CALL_START", "tool/" + i + "/start", start);
             long started = System.nanoTime();
             ToolResult result;
             if (decision != null && !decision.approved()) {
@@ -341,7 +383,7 @@ public final class AgentTurnService {
             if (completion == null && result.completion().isPresent()) {
                 completion = result.completion().get();
             }
-            emit(step, executionId, turn, "TOOL_CALL_END", "tool/" + i + "/end", Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, turn, "TOOL_CALL_END", "tool/" + i + "/end", Json.MAPPER.createObjectNode()
                     .put("tool", use.name()).put("toolUseId", use.toolUseId()).put("index", i)
                     .put("error", result.error()).put("durationMs", (System.nanoTime() - started) / 1_000_000)
                     .put("resultPreview", preview(result.content())));
@@ -375,6 +417,7 @@ public final class AgentTurnService {
         }
         Checkpoint next = new Checkpoint(checkpoint.executionId(), checkpoint.startedAt(), turn, checkpoint.system(),
                 messages, usage, cost, counts, result, null);
+        join(recorded); // the call is in the log (and the run's usage counters) before the turn commits
         write(step, base + "checkpoint.json", next);
         if (result != null) {
             if ("gate".equals(step.stepType()) && result.output() != null && result.output().has("verdict")) {
@@ -384,7 +427,7 @@ public final class AgentTurnService {
                         .put("result", result.result()).put("reasoning", result.text()));
             }
             ObjectNode detail = Json.MAPPER.valueToTree(result);
-            emit(step, executionId, turn, "STEP_COMPLETE", "complete", detail);
+            emit(out, step, executionId, turn, "STEP_COMPLETE", "complete", detail);
             return done(next);
         }
         return new TurnState(turn, TurnState.CONTINUE, usage, cost, null, null);
@@ -430,8 +473,8 @@ public final class AgentTurnService {
         }
     }
 
-    private TurnRecord callModel(StepSpec step, Agent agent, Limits limits, String executionId, Checkpoint checkpoint,
-                                 int turn, List<ToolSpec> specs) {
+    private TurnRecord callModel(TurnEvents out, StepSpec step, Agent agent, Limits limits, String executionId,
+                                 Checkpoint checkpoint, int turn, List<ToolSpec> specs) {
         Map<String, String> metadata = new TreeMap<>();
         metadata.put(ModelRequest.META_TENANT, step.tenantId());
         metadata.put(ModelRequest.META_RUN, step.runId());
@@ -448,7 +491,7 @@ public final class AgentTurnService {
                 model.temperature(), limits.maxOutputTokens(), metadata);
         ModelClient client = models.forModel(new Principal(new TenantId(step.tenantId()), "agent:" + step.agentId(),
                 null, AGENT_SCOPES, false), model);
-        OutputBatcher batcher = new OutputBatcher(step, executionId, turn);
+        OutputBatcher batcher = new OutputBatcher(out, step, executionId, turn);
         ModelResponse response;
         try {
             response = client.converse(request, batcher);
@@ -467,7 +510,9 @@ public final class AgentTurnService {
         return new TurnRecord(turn, LlmCall.newId(clock.instant()), response, List.of(), null, Map.of());
     }
 
-    private void recordCall(StepSpec step, Agent agent, String executionId, int turn, TurnRecord record) {
+    /** Emits LLM_CALL and writes the call to the log in the background; the turn joins it before it commits. */
+    private CompletableFuture<Void> recordCall(TurnEvents out, StepSpec step, Agent agent, String executionId,
+                                               int turn, TurnRecord record) {
         ModelResponse response = record.response();
         TokenUsage usage = response.usage();
         long cost = pricing.costMicroUsd(agent.model().modelId(), usage);
@@ -475,13 +520,41 @@ public final class AgentTurnService {
                 agent.model().provider(), agent.model().modelId(), usage.inputTokens(), usage.outputTokens(),
                 usage.cacheReadTokens(), usage.cacheWriteTokens(), response.message().toolUses().size(), cost,
                 response.latencyMs(), response.stopReason().wire());
-        llmCalls.record(new TenantId(step.tenantId()), call);
         ObjectNode detail = Json.MAPPER.valueToTree(call);
-        emit(step, executionId, turn, "LLM_CALL", "llm", detail);
+        emit(out, step, executionId, turn, "LLM_CALL", "llm", detail);
+        return CompletableFuture.runAsync(() -> llmCalls.record(new TenantId(step.tenantId()), call), BACKGROUND);
+    }
+
+    /** The result of work started in the background, with its own exception (not a CompletionException). */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for the model call's recording whichever way the turn ends, so nothing of a turn outlives it; a failure
+     * is logged (where the turn commits, {@link #join} has already thrown it and the turn is retried).
+     */
+    private static void joinQuietly(CompletableFuture<?> future) {
+        try {
+            future.join();
+        } catch (RuntimeException e) {
+            LOG.warn("model call not recorded reason={}", e.getCause() == null ? e : e.getCause());
+        }
     }
 
     /** Streamed text becomes STEP_OUTPUT events, at most one per {@link #OUTPUT_BATCH}. */
     private final class OutputBatcher implements ModelClient.StreamListener {
+        private final TurnEvents out;
         private final StepSpec step;
         private final String executionId;
         private final int turn;
@@ -489,7 +562,8 @@ public final class AgentTurnService {
         private long lastFlush = System.nanoTime();
         private int sequence;
 
-        OutputBatcher(StepSpec step, String executionId, int turn) {
+        OutputBatcher(TurnEvents out, StepSpec step, String executionId, int turn) {
+            this.out = out;
             this.step = step;
             this.executionId = executionId;
             this.turn = turn;
@@ -507,24 +581,25 @@ public final class AgentTurnService {
             if (pending.isEmpty()) {
                 return;
             }
-            emit(step, executionId, turn, "STEP_OUTPUT", "output/" + sequence++, Json.MAPPER.createObjectNode()
+            emit(out, step, executionId, turn, "STEP_OUTPUT", "output/" + sequence++, Json.MAPPER.createObjectNode()
                     .put("text", pending.toString()));
             pending.setLength(0);
             lastFlush = System.nanoTime();
         }
     }
 
-    private void emitFailed(StepSpec step, String executionId, int turn, StepError error) {
-        emit(step, executionId, turn, "STEP_FAILED", "failed", Json.MAPPER.createObjectNode()
+    private void emitFailed(TurnEvents out, StepSpec step, String executionId, int turn, StepError error) {
+        emit(out, step, executionId, turn, "STEP_FAILED", "failed", Json.MAPPER.createObjectNode()
                 .put("code", error.code()).put("message", error.message()));
     }
 
-    private void emit(StepSpec step, String executionId, int turn, String type, String suffix, ObjectNode detail) {
+    private void emit(TurnEvents out, StepSpec step, String executionId, int turn, String type, String suffix,
+                      ObjectNode detail) {
         detail.put("tenantId", step.tenantId()).put("runId", step.runId()).put("stepId", step.stepId())
                 .put("agentId", step.agentId()).put("executionId", executionId).put("turn", turn);
         String eventId = "evt_" + shortHash(executionId + "/" + turn + "/" + type + "/" + suffix);
         detail.put("eventId", eventId);
-        events.emit(type, eventId, detail);
+        out.emit(type, eventId, detail);
     }
 
     private TurnState done(Checkpoint checkpoint) {

@@ -6,6 +6,7 @@ import dev.skyloom.local.cloud.bedrock.BedrockApi;
 import dev.skyloom.local.cloud.bedrock.LocalModelServer;
 import dev.skyloom.local.cloud.edge.AwsService;
 import dev.skyloom.local.cloud.edge.EdgeServer;
+import dev.skyloom.local.cloud.edge.EdgeTimings;
 import dev.skyloom.local.cloud.edge.JsonBodyValidator;
 import dev.skyloom.local.cloud.edge.ProxyHandler;
 import dev.skyloom.local.cloud.idp.LocalIdentityProvider;
@@ -234,6 +235,11 @@ public final class LocalCloud implements AutoCloseable {
     /** The SQS event source mappings the manifest declares, running. */
     public Optional<EventSourceMappings> eventSourceMappings() {
         return Optional.ofNullable(eventSourceMappings);
+    }
+
+    /** Per-operation request counts and times on the edge (S3, DynamoDB, events, Lambda invokes, ...). */
+    public EdgeTimings edgeTimings() {
+        return edge.timings();
     }
 
     public LocalLambda lambda() {

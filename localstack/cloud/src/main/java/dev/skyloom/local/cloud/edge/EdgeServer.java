@@ -28,6 +28,7 @@ public final class EdgeServer implements AutoCloseable {
     private final Map<AwsService, ServiceHandler> handlers = new EnumMap<>(AwsService.class);
     private final Map<String, ServiceHandler> pathHandlers = new java.util.LinkedHashMap<>();
     private final ServiceResolver resolver = new ServiceResolver();
+    private final EdgeTimings timings = new EdgeTimings();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -54,6 +55,11 @@ public final class EdgeServer implements AutoCloseable {
         server.createContext("/", this::dispatch);
         server.start();
         LOG.debug("edge started address={}", server.getAddress());
+    }
+
+    /** Per-operation counts and times of the requests served so far (for benchmarks). */
+    public EdgeTimings timings() {
+        return timings;
     }
 
     public int port() {
@@ -84,7 +90,13 @@ public final class EdgeServer implements AutoCloseable {
                         + available() + ". Check the endpoint URL and the signing region/service of the client.");
                 return;
             }
-            handler.handle(exchange);
+            long t0 = System.nanoTime();
+            try {
+                handler.handle(exchange);
+            } finally {
+                timings.record(EdgeTimings.operation(resolution.requestedName(), exchange, path),
+                        System.nanoTime() - t0);
+            }
         } catch (HttpExchanges.BodyTooLargeException e) {
             AwsErrors.json(exchange, 413, "RequestEntityTooLargeException", e.getMessage());
         } catch (IOException | RuntimeException e) {
