@@ -422,7 +422,7 @@ public final class AgentTurnService {
         if (result != null) {
             if ("gate".equals(step.stepType()) && result.output() != null && result.output().has("verdict")) {
                 // the judge's decision on its own, so a follower sees each pass of a gate without parsing results
-                emit(step, executionId, turn, "GATE_VERDICT", "verdict", Json.MAPPER.createObjectNode()
+                emit(out, step, executionId, turn, "GATE_VERDICT", "verdict", Json.MAPPER.createObjectNode()
                         .put("verdict", result.output().path("verdict").asText())
                         .put("result", result.result()).put("reasoning", result.text()));
             }
