@@ -636,9 +636,16 @@ public class SwarmIT {
         for (int slots : new int[] {40, 4}) {
             String id = "swm-bench" + slots + "-" + tenant.id();
             ObjectNode input = swarm(id, slots, "skip-dependents", tasks.toArray(String[]::new));
+            var edgeBefore = cloud.edgeTimings().snapshot();
             String arn = start(input);
             DescribeExecutionResponse done = finished(arn, Duration.ofSeconds(900));
+            var edge = cloud.edgeTimings().snapshot().minus(edgeBefore);
             assertThat(done.status()).as(done.error() + ": " + done.cause()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            edge.entries().entrySet().stream().filter(e -> e.getValue().count() > 0)
+                    .sorted((x, y) -> Long.compare(y.getValue().nanos(), x.getValue().nanos())).limit(16)
+                    .forEach(e -> System.out.printf(java.util.Locale.ROOT, "bench slots=%d edge %s: %d × %.1f ms%n",
+                            slots, e.getKey(), e.getValue().count(),
+                            e.getValue().millis() / e.getValue().count()));
             Map<String, Child> children = children(id);
             assertEagerAndBounded(input, children, slots);
             List<String> keys = new ArrayList<>();
@@ -662,6 +669,23 @@ public class SwarmIT {
                 last = c.stop().isAfter(last) ? c.stop() : last;
             }
             double makespan = Duration.between(first, last).toMillis();
+            // per-edge latency: a task's start after its last dependency's end (the scheduler's path)
+            List<Long> gaps = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                Instant ready = Instant.MIN;
+                for (String d : deps.get(dag.key(i))) {
+                    Instant stop = children.get(d).stop();
+                    ready = stop.isAfter(ready) ? stop : ready;
+                }
+                if (!ready.equals(Instant.MIN)) {
+                    gaps.add(Duration.between(ready, children.get(dag.key(i)).start()).toMillis());
+                }
+            }
+            java.util.Collections.sort(gaps);
+            System.out.printf(java.util.Locale.ROOT, "bench slots=%d: dependency end -> dependent start over %d tasks:"
+                    + " mean %.0f ms, median %d ms, p90 %d ms, max %d ms%n", slots, gaps.size(),
+                    gaps.stream().mapToLong(Long::longValue).average().orElse(0), gaps.get(gaps.size() / 2),
+                    gaps.get(gaps.size() * 9 / 10), gaps.getLast());
             long cpMeasured = dev.skyloom.core.swarm.CriticalPath.of(dag, measured).length();
             long cpScripted = dev.skyloom.core.swarm.CriticalPath.of(dag, script).length();
             double boundMeasured = Math.max(cpMeasured, java.util.Arrays.stream(measured).sum() / (double) slots);
