@@ -59,6 +59,39 @@ public final class SwarmRuntime {
      * conditional write stays the claim's guard across processes (Lambda containers, a restart).
      */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> turns = new ConcurrentHashMap<>();
+    /**
+     * The state as this process last read or wrote it, by swarm: a turn decides on it without reading the item
+     * again. A copy made stale by another process only fails its conditional write, which then reads the item; an
+     * answer that writes nothing (park, done, abort, the task a worker holds) is given from a fresh read only.
+     */
+    private final Map<String, SwarmStore.Versioned> last = new ConcurrentHashMap<>();
+
+    /** A state to decide on; {@code copy}: this process's copy, not read now (an answer that writes nothing must
+     * not come from it: the copy may miss another process's commit). */
+    private record Read(ObjectNode state, long version, boolean copy) {
+    }
+
+    /** The state to decide on: this process's last copy on a turn's first attempt, else the item. */
+    private Read state(String tenant, String swarmId, int attempt) {
+        SwarmStore.Versioned mine = attempt == 0 ? last.get(tenant + "/" + swarmId) : null;
+        if (mine != null) {
+            return new Read(mine.state().deepCopy(), mine.version(), true);
+        }
+        SwarmStore.Versioned v = store.load(tenant, swarmId)
+                .orElseThrow(() -> new IllegalStateException("swarm " + swarmId + " has no state"));
+        last.put(tenant + "/" + swarmId, new SwarmStore.Versioned(v.state().deepCopy(), v.version()));
+        return new Read(v.state(), v.version(), false);
+    }
+
+    /** A conditional write of the state; remembers what it wrote, or forgets the stale copy it lost with. */
+    private boolean replace(String tenant, String swarmId, ObjectNode state, long version) {
+        if (store.replace(tenant, swarmId, state, version)) {
+            last.put(tenant + "/" + swarmId, new SwarmStore.Versioned(state.deepCopy(), version + 1));
+            return true;
+        }
+        last.remove(tenant + "/" + swarmId);
+        return false;
+    }
     private final SwarmEvents events;
     private final SwarmEvents.Sink sink;
 
@@ -220,8 +253,7 @@ public final class SwarmRuntime {
         turn.lock();
         try {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                SwarmStore.Versioned v = store.load(tenant, swarmId)
-                        .orElseThrow(() -> new IllegalStateException("swarm " + swarmId + " has no state"));
+                Read v = state(tenant, swarmId, attempt);
                 ObjectNode state = v.state();
                 ObjectNode tasks = (ObjectNode) state.get("tasks");
                 TaskStatus[] before = statuses(dag, tasks);
@@ -249,6 +281,9 @@ public final class SwarmRuntime {
                     }
                     changed = true;
                     mine = null;
+                }
+                if (mine != null && v.copy()) { // answered without a write: only from the item itself
+                    continue;
                 }
                 if (mine != null) { // a retried call: the task this worker already holds
                     if (resultWrite != null) {
@@ -307,8 +342,11 @@ public final class SwarmRuntime {
                     }
                     join(resultWrite);
                 }
-                if (changed && !store.replace(tenant, swarmId, state, v.version())) {
+                if (changed && !replace(tenant, swarmId, state, v.version())) {
                     completed = null;
+                    continue;
+                }
+                if (!changed && v.copy()) { // answered without a write: only from the item itself
                     continue;
                 }
                 turn.unlock(); // committed: the next call may read the state while this one answers
@@ -371,7 +409,7 @@ public final class SwarmRuntime {
 
     private void parkInTurn(Loaded spec, Dag dag, String tenant, String swarmId, int worker, String token) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            SwarmStore.Versioned v = store.load(tenant, swarmId).orElseThrow();
+            Read v = state(tenant, swarmId, attempt);
             ObjectNode state = v.state();
             TaskStatus[] status = statuses(dag, (ObjectNode) state.get("tasks"));
             SwarmSchedule.Decision d = spec.schedule().decide(status);
@@ -383,7 +421,7 @@ public final class SwarmRuntime {
                 return;
             }
             parked(state).put(Integer.toString(worker), token);
-            if (store.replace(tenant, swarmId, state, v.version())) {
+            if (replace(tenant, swarmId, state, v.version())) {
                 return;
             }
         }
@@ -452,6 +490,7 @@ public final class SwarmRuntime {
             }
             spec.results().clear(); // no claim reads them any more
             turns.remove(tenant + "/" + swarmId);
+            last.remove(tenant + "/" + swarmId);
             ObjectNode summary = summary(spec, swarmId, state, timedOut);
             store.putDocument(tenant, swarmId, "summary.json", summary);
             List<SwarmEvents.Event> emitted = new ArrayList<>(events.transitions(tenant, swarmId, dag,

@@ -20,7 +20,10 @@ public interface SwarmStore {
     /** Creates the state at version 1; false if it exists already. */
     boolean create(String tenantId, String swarmId, ObjectNode state);
 
-    /** Replaces the state if it is still at {@code expectedVersion}; false if someone else wrote first. */
+    /**
+     * Replaces the state if it is still at {@code expectedVersion}, the new one at {@code expectedVersion + 1};
+     * false if someone else wrote first.
+     */
     boolean replace(String tenantId, String swarmId, ObjectNode state, long expectedVersion);
 
     void putDocument(String tenantId, String swarmId, String name, JsonNode document);
