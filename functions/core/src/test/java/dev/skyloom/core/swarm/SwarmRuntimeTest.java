@@ -120,6 +120,34 @@ class SwarmRuntimeTest {
     }
 
     @Test
+    void twoProcesses_aStaleCopyLosesItsClaim_rereads_andNoTaskRunsTwice() throws Exception {
+        // two scheduler processes over one store (on AWS: two Lambda containers); each keeps its last copy
+        SwarmRuntime a = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        SwarmRuntime b = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
+        a.init((ObjectNode) JSON.readTree("""
+                {"tenantId": "acme", "swarmId": "swm_1", "swarm": {"maxConcurrent": 2,
+                 "tasks": [{"key": "x", "prompt": "X", "agentId": "agt_1"},
+                           {"key": "y", "prompt": "Y", "agentId": "agt_1"}]}}"""));
+
+        assertThat(a.next("acme", "swm_1", 0, null).get("key").asText()).isEqualTo("x");
+        assertThat(b.next("acme", "swm_1", 1, null).get("key").asText()).isEqualTo("y");
+        // a's copy still has y pending: deciding on it would claim y again; its write loses, it reads, y is taken
+        ObjectNode afterX = a.next("acme", "swm_1", 0, completed("X"));
+        assertThat(afterX.get("action").asText()).as(afterX.toString()).isEqualTo("park");
+        a.park("acme", "swm_1", 0, "token-0");
+        // b's copy is stale too (x completed by a): it still finishes the swarm correctly
+        assertThat(b.next("acme", "swm_1", 1, completed("Y")).get("action").asText()).isEqualTo("done");
+        assertThat(woken).containsExactly("token-0 {\"action\":\"done\"}");
+
+        ObjectNode summary = b.finish("acme", "swm_1", "done");
+        assertThat(summary.get("status").asText()).isEqualTo("completed");
+        assertThat(summary.at("/counts/completed").asInt()).isEqualTo(2);
+        JsonNode tasks = store.load("acme", "swm_1").orElseThrow().state().path("tasks");
+        assertThat(tasks.size()).isEqualTo(2);
+        tasks.forEach(t -> assertThat(t.path("attempt").asInt()).as("each task claimed once: " + t).isEqualTo(1));
+    }
+
+    @Test
     void failure_skipsDependentsAndTheSwarmFails() throws Exception {
         SwarmRuntime rt = new SwarmRuntime(store, (token, output) -> woken.add(token + " " + output), clock, JSON);
         rt.init(input("skip-dependents", 2));
