@@ -46,8 +46,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 public class SwarmIT {
     /**
      * The local-cloud benchmarks (decision 0700), run by hand, not by the suite:
-     * {@code mvn -pl functions/handlers -am verify -DskipTests && mvn -pl functions/handlers exec:java
-     * -Dexec.classpathScope=test -Dexec.mainClass=dev.skyloom.handlers.swarm.SwarmIT [-Dexec.args=1000]}.
+     * {@code mvn -B -o -pl functions/handlers -am package -DskipTests dependency:build-classpath
+     * -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test}, then from {@code functions/handlers}
+     * {@code java -cp target/test-classes:target/classes:$(cat target/test.classpath) dev.skyloom.handlers.swarm.SwarmIT
+     * [1000]} (decision 0503: {@code exec:java} does not resolve offline).
      * Prints makespan, critical path and their ratio for a random 100-task DAG (40 and 4 slots), or with {@code 1000}
      * the time and overhead per task of a 1,000-task swarm.
      */
@@ -64,6 +66,7 @@ public class SwarmIT {
         } finally {
             bench.stop();
         }
+        System.exit(0); // the functions' SDK threads (Netty) can outlive the cloud and keep the JVM up
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
